@@ -1,0 +1,395 @@
+//! The pipeline end to end: estate → load (per tenant, in parallel) → normalise → evaluate →
+//! the finished [`Report`]. One broken tenant is reported and the others are still audited.
+//!
+//! Everything here is orchestration; each stage lives in its own module.
+
+use crate::estate::{ConfigError, Estate, TenantConfig};
+use crate::evaluate::{self, TenantJob};
+use crate::load::{self, LoadError};
+use crate::normalise::{self, TenantModel};
+use crate::policy::{PolicyError, PolicySet};
+use crate::report::*;
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What the caller chose for this run.
+pub struct Options {
+    /// `--as-of`: wins over tenant and estate.
+    pub as_of: Option<DateTime<Utc>>,
+    /// `--tenant`: audit only these (empty: all).
+    pub tenants: Vec<String>,
+}
+
+/// A run that could not start: bad estate.toml, bad policies, an unknown `--tenant`.
+#[derive(Debug)]
+pub enum Fatal {
+    Config(Vec<ConfigError>),
+    Policy(Vec<PolicyError>),
+}
+
+/// A tenant after loading: ready to evaluate, or stopped by errors.
+pub enum Loaded {
+    Ready(Box<TenantJob>, Vec<String>),
+    Failed(Vec<crate::report::InputError>, Vec<String>),
+}
+
+/// Resolve the run-wide as_of: flag > estate > now (reported as such).
+pub fn run_as_of(estate: &Estate, flag: Option<DateTime<Utc>>) -> (DateTime<Utc>, &'static str) {
+    match (flag, estate.as_of) {
+        (Some(t), _) => (t, "flag"),
+        (None, Some(t)) => (t, "estate"),
+        // The only read of the wall clock, and the report says so.
+        (None, None) => (Utc::now().with_nanosecond_zero(), "now"),
+    }
+}
+
+trait NanoZero {
+    fn with_nanosecond_zero(self) -> Self;
+}
+impl NanoZero for DateTime<Utc> {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+/// Tenants to audit: all client tenants plus `_msp` when the estate has sources of its own.
+pub fn select_tenants(estate: &Estate, wanted: &[String]) -> Result<Vec<TenantConfig>, Fatal> {
+    let mut all: Vec<TenantConfig> = estate.tenants.clone();
+    if let Some(msp) = estate.msp_tenant() {
+        all.insert(0, msp);
+    }
+    if wanted.is_empty() {
+        return Ok(all);
+    }
+    let known: Vec<&str> = all
+        .iter()
+        .map(|t| t.id.as_str())
+        .chain(estate.tenant_errors.iter().map(|(id, _)| id.as_str()))
+        .collect();
+    let unknown: Vec<ConfigError> = wanted
+        .iter()
+        .filter(|w| !known.contains(&w.as_str()))
+        .map(|w| ConfigError {
+            file: estate.root.join("estate.toml").display().to_string(),
+            line: None,
+            key: Some("--tenant".into()),
+            message: format!(
+                "no tenant `{w}` in this estate (tenants: {})",
+                known.join(", ")
+            ),
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Fatal::Config(unknown));
+    }
+    Ok(all.into_iter().filter(|t| wanted.contains(&t.id)).collect())
+}
+
+/// Merge params: rule defaults < estate `[params]` < tenant `[params]`, each key checked.
+pub fn merge_params(
+    defaults: &BTreeMap<String, Value>,
+    layers: &[(&toml::Table, &str)],
+) -> Result<BTreeMap<String, Value>, ConfigError> {
+    let mut out = defaults.clone();
+    for (table, file) in layers {
+        for (key, value) in table.iter() {
+            let err = |message: String| ConfigError {
+                file: file.to_string(),
+                line: None,
+                key: Some(format!("params.{key}")),
+                message,
+            };
+            let Some(default) = defaults.get(key) else {
+                let mut known: Vec<&str> = defaults.keys().map(String::as_str).collect();
+                known.sort();
+                return Err(err(format!(
+                    "unknown param `{key}`: no loaded rule reads it (known: {})",
+                    known.join(", ")
+                )));
+            };
+            let json = serde_json::to_value(value).map_err(|e| err(e.to_string()))?;
+            if !same_type(default, &json) {
+                return Err(err(format!(
+                    "param `{key}` must be {} like its default {default}, found {json}",
+                    type_name(default)
+                )));
+            }
+            if let Some(n) = json.as_i64() {
+                if n < 0 {
+                    return Err(err(format!(
+                        "param `{key}` must not be negative, found {n}"
+                    )));
+                }
+            }
+            out.insert(key.clone(), json);
+        }
+    }
+    Ok(out)
+}
+
+fn same_type(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x.is_f64() || (x.is_i64() || x.is_u64()) && (y.is_i64() || y.is_u64())
+        }
+        (Value::Array(_), Value::Array(_))
+        | (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_)) => true,
+        (Value::Object(_), Value::Object(_)) => true,
+        _ => false,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::Array(_) => "a list",
+        Value::String(_) => "a string",
+        Value::Bool(_) => "a boolean",
+        Value::Object(_) => "a table",
+        Value::Null => "null",
+    }
+}
+
+/// Load and normalise one tenant. Any load error stops the tenant (never a shortened audit).
+pub fn load_tenant(
+    estate: &Estate,
+    config: &TenantConfig,
+    estate_params: &BTreeMap<String, Value>,
+    run_as_of: DateTime<Utc>,
+    as_of_flag: bool,
+) -> Loaded {
+    let mut errors: Vec<crate::report::InputError> = Vec::new();
+    let mut warnings = Vec::new();
+    let params = match merge_params(estate_params, &[(&config.params, &config.config_file)]) {
+        Ok(p) => p,
+        Err(e) => return Loaded::Failed(vec![e.into()], warnings),
+    };
+    let as_of = if as_of_flag {
+        run_as_of
+    } else {
+        config.as_of.unwrap_or(run_as_of)
+    };
+    let mut sources = Vec::new();
+    for source in &config.sources {
+        match load::load_source(source, &config.dir, &estate.root) {
+            Ok(data) => {
+                warnings.extend(data.warnings.iter().cloned());
+                sources.push(data);
+            }
+            Err(errs) => errors.extend(errs.into_iter().map(LoadError::into)),
+        }
+    }
+    if sources.iter().all(|s| s.identities.is_empty()) && errors.is_empty() {
+        errors.push(crate::report::InputError {
+            file: config.config_file.clone(),
+            line: None,
+            record: None,
+            field: Some("source".into()),
+            message: "no source yielded any identity: nothing to audit".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Loaded::Failed(errors, warnings);
+    }
+    let model: TenantModel = normalise::tenant_model(config, sources, as_of);
+    Loaded::Ready(
+        Box::new(TenantJob {
+            model,
+            params,
+            as_of,
+        }),
+        warnings,
+    )
+}
+
+/// Run an audit and build the finished report.
+pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, Fatal> {
+    let (as_of, as_of_source) = run_as_of(estate, opts.as_of);
+    let selected = select_tenants(estate, &opts.tenants)?;
+    let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
+        .map_err(|e| Fatal::Config(vec![e]))?;
+    let loaded: Vec<(TenantConfig, Loaded)> = selected
+        .par_iter()
+        .map(|t| {
+            (
+                t.clone(),
+                load_tenant(estate, t, &estate_params, as_of, opts.as_of.is_some()),
+            )
+        })
+        .collect();
+    let mut jobs = Vec::new();
+    let mut tenants: Vec<TenantReport> = Vec::new();
+    let mut job_tenant = Vec::new();
+    for (config, state) in loaded {
+        let mut report = TenantReport {
+            id: config.id.clone(),
+            name: config.name.clone(),
+            status: config.status.clone(),
+            state: TenantState::Audited,
+            as_of: None,
+            config_file: config.config_file.clone(),
+            identities: 0,
+            sources: Vec::new(),
+            counts: zero_counts(),
+            rules: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        match state {
+            Loaded::Ready(job, warnings) => {
+                report.warnings = warnings;
+                report.identities = job.model.identities.len();
+                report.sources = job.model.tenant.sources.clone();
+                report.as_of = Some(job.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                job_tenant.push(tenants.len());
+                jobs.push(*job);
+            }
+            Loaded::Failed(errors, warnings) => {
+                report.state = TenantState::Error;
+                report.errors = errors;
+                report.warnings = warnings;
+            }
+        }
+        tenants.push(report);
+    }
+    for (id, e) in &estate.tenant_errors {
+        if opts.tenants.is_empty() || opts.tenants.contains(id) {
+            let mut t = TenantReport {
+                id: id.clone(),
+                name: id.clone(),
+                status: "unknown".into(),
+                state: TenantState::Error,
+                as_of: None,
+                config_file: e.file.clone(),
+                identities: 0,
+                sources: Vec::new(),
+                counts: zero_counts(),
+                rules: Vec::new(),
+                errors: vec![e.clone().into()],
+                warnings: Vec::new(),
+            };
+            t.rules = set
+                .rules
+                .keys()
+                .map(|r| unevaluated(r, Verdict::NotAudited))
+                .collect();
+            tenants.push(t);
+        }
+    }
+    let results = evaluate::evaluate(&jobs, set).map_err(Fatal::Policy)?;
+    let mut findings = Vec::new();
+    let mut policy_errors = Vec::new();
+    for (j, result) in results.into_iter().enumerate() {
+        let t = &mut tenants[job_tenant[j]];
+        let failed_rules: std::collections::BTreeSet<String> = result
+            .errors
+            .iter()
+            .filter_map(|e| e.rule.clone())
+            .collect();
+        for (rule_id, outcome) in result.rules {
+            let verdict = if failed_rules.contains(&rule_id) {
+                Verdict::Error
+            } else if !outcome.findings.is_empty() {
+                Verdict::Fail
+            } else if !outcome.not_evaluable.is_empty() {
+                Verdict::NotEvaluable
+            } else {
+                Verdict::Pass
+            };
+            for f in &outcome.findings {
+                *t.counts.entry(f.severity).or_default() += 1;
+            }
+            t.rules.push(RuleVerdict {
+                rule: rule_id,
+                verdict,
+                findings: outcome.findings.len(),
+                not_evaluable: outcome.not_evaluable.len(),
+                not_evaluable_subjects: outcome
+                    .not_evaluable
+                    .into_iter()
+                    .take(NOT_EVALUABLE_LISTED)
+                    .collect(),
+            });
+            findings.extend(outcome.findings);
+        }
+        policy_errors.extend(result.errors);
+    }
+    for t in tenants
+        .iter_mut()
+        .filter(|t| t.state == TenantState::Error && t.rules.is_empty())
+    {
+        t.rules = set
+            .rules
+            .keys()
+            .map(|r| unevaluated(r, Verdict::NotAudited))
+            .collect();
+    }
+    tenants.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::finding::sort(&mut findings);
+    let mut by_severity = zero_counts();
+    for f in &findings {
+        *by_severity.entry(f.severity).or_default() += 1;
+    }
+    let failed = tenants
+        .iter()
+        .filter(|t| t.state == TenantState::Error)
+        .count();
+    Ok(Report {
+        schema: SCHEMA_VERSION,
+        tool: Tool {
+            name: "driftgate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        run: RunInfo {
+            estate: estate.name.clone(),
+            as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            as_of_source: as_of_source.into(),
+            complete: failed == 0 && policy_errors.is_empty(),
+            tenants_selected: opts.tenants.clone(),
+        },
+        rules: set
+            .rules
+            .values()
+            .map(|r| RuleInfo {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                severity: r.severity,
+                scope: r.scope,
+                origin: set
+                    .files
+                    .iter()
+                    .find(|f| f.path == r.file)
+                    .map(|f| f.origin.clone())
+                    .unwrap_or(crate::policy::Origin::User),
+                file: r.file.clone(),
+                controls: r.controls.clone(),
+            })
+            .collect(),
+        summary: Summary {
+            tenants: tenants.len(),
+            tenants_audited: tenants.len() - failed,
+            tenants_failed: failed,
+            identities: tenants.iter().map(|t| t.identities).sum(),
+            findings: findings.len(),
+            by_severity,
+        },
+        tenants,
+        findings,
+        policy_errors,
+    })
+}
+
+fn unevaluated(rule: &str, verdict: Verdict) -> RuleVerdict {
+    RuleVerdict {
+        rule: rule.into(),
+        verdict,
+        findings: 0,
+        not_evaluable: 0,
+        not_evaluable_subjects: Vec::new(),
+    }
+}

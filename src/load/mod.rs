@@ -1,0 +1,233 @@
+//! Loading: one module per source kind turns an export into normalised [`Identity`] records with
+//! provenance. The registry below is the one place a kind is wired in.
+//!
+//! Loaders read files and record what they saw; they never judge (no thresholds, no findings) and
+//! never drop a record silently: a record they cannot read is a [`LoadError`] naming file,
+//! line or record, and field.
+
+pub mod ad;
+pub mod aws;
+pub mod entra;
+pub mod text;
+pub mod time;
+
+use crate::estate::{relative, SourceConfig};
+use crate::model::{Capabilities, Identity, SourceFacts};
+use std::path::{Path, PathBuf};
+
+/// An input problem, always located: file, and line or record, and field where they apply.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LoadError {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(r) = self.record {
+            write!(f, " record {r}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, " field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl LoadError {
+    pub fn file(file: &str, message: String) -> LoadError {
+        LoadError {
+            file: file.into(),
+            line: None,
+            record: None,
+            field: None,
+            message,
+        }
+    }
+    pub fn at_line(file: &str, line: u64, field: Option<&str>, message: String) -> LoadError {
+        LoadError {
+            file: file.into(),
+            line: Some(line),
+            record: None,
+            field: field.map(str::to_string),
+            message,
+        }
+    }
+    pub fn at_record(file: &str, record: u64, field: Option<&str>, message: String) -> LoadError {
+        LoadError {
+            file: file.into(),
+            line: None,
+            record: Some(record),
+            field: field.map(str::to_string),
+            message,
+        }
+    }
+}
+
+/// What a loader is given: the source's config, where its files are, and somewhere to put problems.
+pub struct SourceCtx<'a> {
+    pub source: &'a SourceConfig,
+    /// Estate root: provenance paths are relative to it.
+    pub root: &'a Path,
+    /// The source's `path`, resolved against its toml's folder.
+    pub path: PathBuf,
+    pub errors: Vec<LoadError>,
+    pub warnings: Vec<String>,
+    pub files_read: Vec<String>,
+    pub files_missing: Vec<String>,
+}
+
+impl SourceCtx<'_> {
+    /// Path of a file as reports show it (relative to the estate root).
+    pub fn shown(&self, p: &Path) -> String {
+        relative(self.root, p)
+    }
+    pub fn provenance(
+        &self,
+        file: &str,
+        record: u64,
+        line: Option<u64>,
+    ) -> crate::model::Provenance {
+        crate::model::Provenance {
+            source: self.source.name.clone(),
+            file: file.into(),
+            record,
+            line,
+        }
+    }
+}
+
+/// A loaded source: its identities and what it could show.
+pub struct SourceData {
+    pub identities: Vec<Identity>,
+    pub facts: SourceFacts,
+    pub warnings: Vec<String>,
+}
+
+type LoadFn = fn(&mut SourceCtx) -> (Vec<Identity>, Capabilities, Option<String>);
+
+/// The registry: source kind → loader.
+fn loader_for(kind: &str) -> Option<LoadFn> {
+    match kind {
+        "entra" => Some(entra::load),
+        "active-directory" => Some(ad::load),
+        "aws-iam" => Some(aws::load),
+        _ => None,
+    }
+}
+
+/// Load one source. `Err` holds every problem found; partial data is not returned, so a tenant
+/// is never audited on a silently shortened list.
+pub fn load_source(
+    source: &SourceConfig,
+    base_dir: &Path,
+    root: &Path,
+) -> Result<SourceData, Vec<LoadError>> {
+    let path = base_dir.join(&source.path);
+    let mut ctx = SourceCtx {
+        source,
+        root,
+        path: path.clone(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        files_read: Vec::new(),
+        files_missing: Vec::new(),
+    };
+    let Some(load) = loader_for(&source.kind) else {
+        return Err(vec![LoadError {
+            file: ctx.shown(&path),
+            line: None,
+            record: None,
+            field: Some("kind".into()),
+            message: format!(
+                "source `{}`: kind `{}` is part of the estate contract but has no loader in this version of driftgate",
+                source.name, source.kind
+            ),
+        }]);
+    };
+    if !path.exists() {
+        return Err(vec![LoadError::file(
+            &ctx.shown(&path),
+            format!("source `{}`: path does not exist", source.name),
+        )]);
+    }
+    let (identities, capabilities, top_role_name) = load(&mut ctx);
+    let mut errors = ctx.errors;
+    let mut seen = std::collections::HashMap::with_capacity(identities.len());
+    for id in &identities {
+        if let Some(first) = seen.insert(id.reference.as_str(), &id.prov) {
+            errors.push(LoadError {
+                file: id.prov.file.clone(),
+                line: id.prov.line,
+                record: Some(id.prov.record),
+                field: Some("id".into()),
+                message: format!(
+                    "duplicate id `{}`: already at {}",
+                    id.object_id,
+                    first.locator()
+                ),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let warnings = ctx
+        .warnings
+        .iter()
+        .map(|w| format!("source `{}`: {w}", source.name))
+        .collect();
+    Ok(SourceData {
+        facts: SourceFacts {
+            name: source.name.clone(),
+            kind: source.kind.clone(),
+            path: relative(root, &path),
+            files_read: ctx.files_read,
+            files_missing: ctx.files_missing,
+            identities: identities.len(),
+            capabilities,
+            top_role_name,
+        },
+        identities,
+        warnings,
+    })
+}
+
+/// Parse a boolean the way exports write them: `true`/`True`/`TRUE`/`1`/`yes`, and their opposites.
+pub fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" => Some(true),
+        "false" | "0" | "no" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// Non-empty trimmed text, or None.
+pub fn non_empty(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Kind hint from a naming convention (`svc-`, `sa_`, `-svc`, `service`): evidence, not proof.
+pub fn service_name_hint(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let local = n.split('@').next().unwrap_or(&n);
+    [
+        "svc", "sa-", "sa_", "srv-", "srv_", "service", "app-", "bot-",
+    ]
+    .iter()
+    .any(|p| local.starts_with(p))
+        || ["-svc", "_svc", ".svc", "-service", "-bot"]
+            .iter()
+            .any(|s| local.ends_with(s))
+}

@@ -1,0 +1,383 @@
+//! The CLI edge: parse arguments, run a stage, render, choose the exit code.
+//!
+//! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage/config/input error,
+//! 3 policy error. No audit logic lives here.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use driftgate::audit::{self, Fatal, Loaded, Options};
+use driftgate::estate::{parse_as_of, Estate};
+use driftgate::policy::metadata::Severity;
+use driftgate::policy::{test as policy_test, PolicySet};
+use driftgate::report::{self, exit};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "driftgate",
+    version,
+    about = "Audit identity and access across an MSP's client estate, as policy-as-code."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct PolicyArgs {
+    /// Add a folder (or file) of your own Rego rules; repeatable.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// Do not load the built-in rule pack (the helper library stays available).
+    #[arg(long)]
+    no_builtin: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Audit an estate: load every export, evaluate every rule, report findings.
+    Audit {
+        /// The estate folder (holding estate.toml), or the estate.toml itself.
+        #[arg(default_value = ".")]
+        estate: PathBuf,
+        /// Measure every age from this instant (RFC 3339 or YYYY-MM-DD); overrides tenant and estate as_of.
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+        /// Audit only this tenant id; repeatable.
+        #[arg(long = "tenant", value_name = "ID")]
+        tenants: Vec<String>,
+        /// What to print on standard output.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Folder that receives the run folder (report.json, findings.csv).
+        #[arg(long, value_name = "DIR", default_value = "reports")]
+        out: PathBuf,
+        /// Write no run folder.
+        #[arg(long)]
+        no_out: bool,
+        /// Exit 1 when a finding is at or above this severity (`none`: never).
+        #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
+        fail_on: FailOn,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Print the exact normalised input (JSON) the policies see for one tenant.
+    Input {
+        estate: PathBuf,
+        #[arg(long = "tenant", value_name = "ID")]
+        tenant: String,
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// List the loaded rules.
+    Rules {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Policy authoring tools.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Run every `test_*` rule of the built-in pack and of the given folders.
+    Test {
+        /// Folders of your own policies and tests.
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        no_builtin: bool,
+        /// Print every test, not only failures.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+}
+
+#[derive(Clone, Copy)]
+struct FailOn(Option<Severity>);
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(FailOn(None));
+    }
+    Severity::parse(s)
+        .map(|s| FailOn(Some(s)))
+        .ok_or_else(|| format!("`{s}`: expected critical, high, medium, low, info or none"))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::INPUT_ERROR
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Audit {
+            estate,
+            as_of,
+            tenants,
+            format,
+            out,
+            no_out,
+            fail_on,
+            policy,
+        } => {
+            let Some(set) = load_policies(&policy) else {
+                return Ok(exit::POLICY_ERROR);
+            };
+            let estate = match Estate::discover(&estate) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+            };
+            let as_of = match as_of.as_deref().map(parse_as_of).transpose() {
+                Ok(t) => t,
+                Err(m) => {
+                    eprintln!("error: --as-of: {m}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+            };
+            let report = match audit::run(&estate, &set, &Options { as_of, tenants }) {
+                Ok(r) => r,
+                Err(fatal) => return Ok(report_fatal(fatal)),
+            };
+            let stdout = std::io::stdout();
+            let mut w = stdout.lock();
+            match format {
+                Format::Table => report::table::render(&report, &mut w)?,
+                Format::Json => w.write_all(report::to_json(&report).as_bytes())?,
+                Format::Csv => report::csv::render(&report, &mut w)?,
+            }
+            w.flush()?;
+            if !no_out {
+                let dir = write_run(&out, &report)?;
+                eprintln!("report written to {}", dir.display());
+            }
+            Ok(report::exit_code(&report, fail_on.0))
+        }
+        Command::Input {
+            estate,
+            tenant,
+            as_of,
+            policy,
+        } => {
+            let Some(set) = load_policies(&policy) else {
+                return Ok(exit::POLICY_ERROR);
+            };
+            let estate = match Estate::discover(&estate) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+            };
+            let flag = as_of
+                .as_deref()
+                .map(parse_as_of)
+                .transpose()
+                .map_err(|m| anyhow::anyhow!("--as-of: {m}"))?;
+            let (run_as_of, _) = audit::run_as_of(&estate, flag);
+            let config = match audit::select_tenants(&estate, std::slice::from_ref(&tenant)) {
+                Ok(mut t) if !t.is_empty() => t.remove(0),
+                Ok(_) => {
+                    let e = estate
+                        .tenant_errors
+                        .iter()
+                        .find(|(id, _)| *id == tenant)
+                        .map(|(_, e)| e.to_string())
+                        .unwrap_or_default();
+                    eprintln!("error: tenant `{tenant}` could not be read: {e}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+                Err(fatal) => return Ok(report_fatal(fatal)),
+            };
+            let params = match audit::merge_params(
+                &set.default_params(),
+                &[(&estate.params, "estate.toml")],
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+            };
+            match audit::load_tenant(&estate, &config, &params, run_as_of, flag.is_some()) {
+                Loaded::Ready(job, _) => {
+                    let json = driftgate::evaluate::input_json(&job, &job.model.identities);
+                    let value: serde_json::Value = serde_json::from_str(&json)?;
+                    println!("{}", serde_json::to_string_pretty(&value)?);
+                    Ok(exit::CLEAN)
+                }
+                Loaded::Failed(errors, _) => {
+                    for e in errors {
+                        eprintln!("error: {e}");
+                    }
+                    Ok(exit::INPUT_ERROR)
+                }
+            }
+        }
+        Command::Rules { format, policy } => {
+            let Some(set) = load_policies(&policy) else {
+                return Ok(exit::POLICY_ERROR);
+            };
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&set.rules.values().collect::<Vec<_>>())?
+                ),
+                Format::Csv | Format::Table => {
+                    let mut b = tabled::builder::Builder::default();
+                    b.push_record(["id", "severity", "scope", "title", "params", "controls"]);
+                    for r in set.rules.values() {
+                        let params = r
+                            .params
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        let csf = r
+                            .controls
+                            .get("nist-csf-2.0")
+                            .map(|c| c.join(","))
+                            .unwrap_or_default();
+                        b.push_record([
+                            r.id.clone(),
+                            r.severity.as_str().into(),
+                            format!("{:?}", r.scope).to_lowercase(),
+                            r.title.clone(),
+                            params,
+                            csf,
+                        ]);
+                    }
+                    let mut t = b.build();
+                    t.with(tabled::settings::Style::sharp());
+                    println!("{t}\n{} rules", set.rules.len());
+                }
+            }
+            Ok(exit::CLEAN)
+        }
+        Command::Policy {
+            command:
+                PolicyCommand::Test {
+                    dirs,
+                    no_builtin,
+                    verbose,
+                },
+        } => {
+            let set = match PolicySet::load(!no_builtin, &dirs) {
+                Ok(s) => s,
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("policy error: {e}");
+                    }
+                    return Ok(exit::POLICY_ERROR);
+                }
+            };
+            let results = policy_test::run(&set);
+            let (mut passed, mut failed) = (0, 0);
+            for r in &results {
+                let ok = r.outcome == policy_test::Outcome::Pass;
+                if ok {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+                if verbose || !ok {
+                    let label = match r.outcome {
+                        policy_test::Outcome::Pass => "PASS",
+                        policy_test::Outcome::Fail => "FAIL",
+                        policy_test::Outcome::Error => "ERROR",
+                    };
+                    println!("{}: {label} ({})", r.name, r.file);
+                    if let Some(m) = &r.message {
+                        for line in m.lines() {
+                            println!("    {line}");
+                        }
+                    }
+                }
+            }
+            println!("{passed} passed, {failed} failed");
+            Ok(if failed == 0 && passed > 0 {
+                exit::CLEAN
+            } else {
+                exit::FINDINGS
+            })
+        }
+    }
+}
+
+fn load_policies(args: &PolicyArgs) -> Option<PolicySet> {
+    match PolicySet::load(!args.no_builtin, &args.policies) {
+        Ok(set) => Some(set),
+        Err(errors) => {
+            for e in errors {
+                eprintln!("policy error: {e}");
+            }
+            None
+        }
+    }
+}
+
+fn report_fatal(fatal: Fatal) -> i32 {
+    match fatal {
+        Fatal::Config(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            exit::INPUT_ERROR
+        }
+        Fatal::Policy(errors) => {
+            for e in errors {
+                eprintln!("policy error: {e}");
+            }
+            exit::POLICY_ERROR
+        }
+    }
+}
+
+/// Write `report.json` and `findings.csv` into a new run folder named by as_of and content hash:
+/// the same report always lands in the same folder, a different one never overwrites it.
+fn write_run(out: &Path, report: &report::Report) -> anyhow::Result<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let json = report::to_json(report);
+    let mut csv = Vec::new();
+    report::csv::render(report, &mut csv)?;
+    let hash = Sha256::digest(json.as_bytes());
+    let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let stamp = report.run.as_of.replace([':', '-'], "");
+    let dir = out.join(format!("run-{stamp}-{short}"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in [
+        ("report.json", json.as_bytes()),
+        ("findings.csv", csv.as_slice()),
+    ] {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, dir.join(name))
+            .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+    }
+    Ok(dir)
+}

@@ -1,0 +1,535 @@
+//! The normalised identity model: what every loader produces and what every policy reads.
+//!
+//! One shape for humans, guests, service accounts, workloads, AI agents and technicians, whatever
+//! system they came from. Serialised (snake_case JSON) it *is* the Rego input (`driftgate input`
+//! prints it). Tri-state facts are `Option<bool>`: `null` in Rego means "unknown", never "no".
+//! This module holds types only; it must not read files or judge anything.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where a record came from: enough for an auditor to open the file and find it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Provenance {
+    /// The `[[source]]` name from estate.toml / tenant.toml.
+    pub source: String,
+    /// The file, relative to the estate root.
+    pub file: String,
+    /// 1-based record index within the file (JSON array element, CSV data row).
+    pub record: u64,
+    /// 1-based physical line in the file, where the format has lines (CSV).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl Provenance {
+    /// `file#record` or `file:line`, for messages.
+    pub fn locator(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{} (record {})", self.file, line, self.record),
+            None => format!("{} (record {})", self.file, self.record),
+        }
+    }
+}
+
+/// How much a timestamp can be trusted, and why it may be absent.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeQuality {
+    /// A real UTC instant.
+    Exact,
+    /// Real, but replicated with a lag (AD lastLogonTimestamp: up to 14 days behind).
+    Lagged,
+    /// A culture-formatted local time without zone, read as UTC (±14 h).
+    Local,
+    /// Day and month order could not be decided; no value is given.
+    Ambiguous,
+    /// The source says this never happened.
+    Never,
+    /// The field does not apply to this record (no password, no key).
+    NotApplicable,
+    /// The source cannot tell (licence, permission or export choice hides it).
+    Unavailable,
+    /// The field was not in the export at all.
+    #[default]
+    Absent,
+}
+
+/// A timestamp with its quality, the raw text it came from and its age at `as_of`.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct Ts {
+    /// RFC 3339 UTC, when known.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub at: Option<DateTime<Utc>>,
+    pub quality: TimeQuality,
+    /// Whole days from `at` to the run's `as_of` (negative when in the future).
+    pub days_ago: Option<i64>,
+    /// The value exactly as the export had it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+fn ser_opt_time<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        None => s.serialize_none(),
+    }
+}
+
+impl Ts {
+    pub fn exact(at: DateTime<Utc>, raw: impl Into<String>) -> Ts {
+        Ts::with(Some(at), TimeQuality::Exact, Some(raw.into()))
+    }
+    pub fn with(at: Option<DateTime<Utc>>, quality: TimeQuality, raw: Option<String>) -> Ts {
+        Ts {
+            at,
+            quality,
+            days_ago: None,
+            raw,
+        }
+    }
+    pub fn of(quality: TimeQuality) -> Ts {
+        Ts {
+            quality,
+            ..Ts::default()
+        }
+    }
+    /// True when the value is a usable instant.
+    pub fn is_known(&self) -> bool {
+        self.at.is_some()
+    }
+    /// The later of two timestamps; `never` only when both say never, unknown beats never.
+    pub fn latest(a: &Ts, b: &Ts) -> Ts {
+        match (a.at, b.at) {
+            (Some(x), Some(y)) => {
+                if x >= y {
+                    a.clone()
+                } else {
+                    b.clone()
+                }
+            }
+            (Some(_), None) => a.clone(),
+            (None, Some(_)) => b.clone(),
+            (None, None) => {
+                use TimeQuality::*;
+                // A field the export lacks says nothing; unknown outranks never.
+                let rank = |q: TimeQuality| match q {
+                    Unavailable | Ambiguous => 3,
+                    Never => 2,
+                    NotApplicable => 1,
+                    _ => 0,
+                };
+                if rank(a.quality) >= rank(b.quality) {
+                    a.clone()
+                } else {
+                    b.clone()
+                }
+            }
+        }
+    }
+}
+
+/// What kind of principal an identity is.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Human,
+    Guest,
+    ServiceAccount,
+    Workload,
+    ManagedIdentity,
+    Agent,
+    Root,
+    Technician,
+    Shared,
+    Unknown,
+}
+
+impl Kind {
+    /// Service accounts, workloads, managed identities and AI agents.
+    pub fn is_non_human(self) -> bool {
+        matches!(
+            self,
+            Kind::ServiceAccount | Kind::Workload | Kind::ManagedIdentity | Kind::Agent
+        )
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Human => "human",
+            Kind::Guest => "guest",
+            Kind::ServiceAccount => "service_account",
+            Kind::Workload => "workload",
+            Kind::ManagedIdentity => "managed_identity",
+            Kind::Agent => "agent",
+            Kind::Root => "root",
+            Kind::Technician => "technician",
+            Kind::Shared => "shared",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
+/// Lifecycle state as the source reports it.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    Disabled,
+    Suspended,
+    Locked,
+    Staged,
+    PendingInvite,
+    Deprovisioned,
+    Expired,
+    Deleted,
+    Unknown,
+}
+
+/// Sign-in activity. `known` is false when the export cannot show activity at all.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Activity {
+    pub last_interactive: Ts,
+    pub last_non_interactive: Ts,
+    pub last_successful: Ts,
+    /// The latest of the above; the one staleness rules read.
+    pub last_any: Ts,
+    /// False when a licence or the export hides sign-in data for this identity.
+    pub known: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Password {
+    /// Whether the account can sign in with a password (AWS `password_enabled`).
+    pub enabled: Option<bool>,
+    pub last_set: Ts,
+    pub never_expires: Option<bool>,
+    /// AD PASSWD_NOTREQD.
+    pub not_required: Option<bool>,
+    pub must_change: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Employment {
+    pub employee_id: Option<String>,
+    pub employee_type: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    pub manager: Option<String>,
+    pub hire_date: Ts,
+    pub leave_date: Ts,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Mfa {
+    /// At least one MFA method registered; null when the export cannot tell.
+    pub registered: Option<bool>,
+    /// Registered and allowed by policy (Entra `isMfaCapable`).
+    pub capable: Option<bool>,
+    pub methods: Vec<String>,
+    /// Which file the MFA facts came from.
+    pub source: Option<String>,
+}
+
+/// How a role is held.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentKind {
+    /// Standing, always active.
+    Permanent,
+    /// Can be activated just in time (PIM eligible).
+    Eligible,
+    /// A just-in-time activation in progress.
+    Activated,
+    /// Active with an end date.
+    TimeBound,
+    /// Granted to the MSP through delegated admin (GDAP).
+    Delegated,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleAssignment {
+    /// Role template id (Entra), group DN (AD), or the product's role id.
+    pub role_id: String,
+    pub role_name: Option<String>,
+    /// `/` is tenant-wide.
+    pub scope: String,
+    pub assignment: AssignmentKind,
+    pub privileged: bool,
+    /// The directory's top role (Global Administrator, root, Super Admin).
+    pub top: bool,
+    /// Held through membership of this group (its id), not directly.
+    pub via_group: Option<String>,
+    pub start: Ts,
+    pub end: Ts,
+    pub prov: Provenance,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    AccessKey,
+    ClientSecret,
+    Certificate,
+    ApiToken,
+    SigningCert,
+    Federated,
+}
+
+/// A secret, key or certificate. Never carries secret material.
+#[derive(Debug, Clone, Serialize)]
+pub struct Credential {
+    pub id: String,
+    pub kind: CredentialKind,
+    pub display_name: Option<String>,
+    pub hint: Option<String>,
+    pub active: Option<bool>,
+    pub created: Ts,
+    /// Last rotation: for most sources the creation of this credential.
+    pub rotated: Ts,
+    pub expires: Ts,
+    pub last_used: Ts,
+    pub last_used_where: Option<String>,
+    /// application | service_principal | user
+    pub origin: Option<String>,
+    /// Days from created to expires; null when either is unknown or there is no expiry.
+    pub lifetime_days: Option<i64>,
+    /// True when `expires` is before `as_of`; null when expiry unknown.
+    pub expired: Option<bool>,
+    pub derived: CredentialDerived,
+    pub prov: Provenance,
+}
+
+/// Someone answerable for a non-human identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Owner {
+    pub id: String,
+    pub principal_name: Option<String>,
+    /// Whether the owner can still sign in; null when the owner is not in the export.
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// One account in one system: the unit every identity-scoped rule judges.
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    /// Unique within the tenant: `<source>/<object_id>`. Findings name their subject by it.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub source: String,
+    pub source_kind: String,
+    pub object_id: String,
+    /// Other stable keys: sid, object_guid, immutable_id, sam_account_name, arn, app_id ...
+    pub alt_ids: BTreeMap<String, String>,
+    pub principal_name: Option<String>,
+    /// Lower-cased principal name (the one place case is folded).
+    pub principal_name_norm: Option<String>,
+    pub emails: Vec<String>,
+    pub display_name: Option<String>,
+    pub kind: Kind,
+    /// Why `kind` was chosen: `userType=Guest`, `servicePrincipalName present` ...
+    pub kind_evidence: Vec<String>,
+    /// Service account, workload, managed identity or agent.
+    pub non_human: bool,
+    pub status: Status,
+    pub status_raw: Option<String>,
+    /// Can sign in now; null when the export does not say.
+    pub enabled: Option<bool>,
+    pub created: Ts,
+    pub activity: Activity,
+    pub password: Password,
+    pub account_expires: Ts,
+    pub employment: Employment,
+    pub mfa: Mfa,
+    /// Holds any privileged role (active, eligible or delegated); null when role data is missing.
+    pub privileged: Option<bool>,
+    /// Holds the directory's top role (any assignment kind); null when role data is missing.
+    pub top_role: Option<bool>,
+    pub roles: Vec<RoleAssignment>,
+    pub groups: Vec<GroupRef>,
+    pub credentials: Vec<Credential>,
+    /// Owners of a non-human identity; null when the export does not carry ownership.
+    pub owners: Option<Vec<Owner>>,
+    /// Facts derived once in Rust so that rules only compare (see [`Derived`]).
+    pub derived: Derived,
+    pub prov: Provenance,
+}
+
+/// What a sign-in or use timestamp can tell a rule.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum UseState {
+    /// A real instant: `*_days` holds its age.
+    Dated,
+    /// The source says it never happened.
+    Never,
+    /// Does not apply (no password, no key).
+    NotApplicable,
+    /// Hidden by licence, export choice or an unusable value.
+    #[default]
+    Unknown,
+}
+
+impl UseState {
+    pub fn of(t: &Ts) -> UseState {
+        match t.quality {
+            TimeQuality::Exact | TimeQuality::Lagged | TimeQuality::Local
+                if t.days_ago.is_some() =>
+            {
+                UseState::Dated
+            }
+            TimeQuality::Never => UseState::Never,
+            TimeQuality::NotApplicable => UseState::NotApplicable,
+            _ => UseState::Unknown,
+        }
+    }
+}
+
+/// Per-identity facts for policies: one comparison each, no date handling, no joins.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Derived {
+    /// A user object that signs in (human, guest, technician, shared, root, service account),
+    /// as opposed to an application, workload, managed identity or agent.
+    pub user_account: bool,
+    /// State of `activity.last_any` (Unknown whenever `activity.known` is false).
+    pub activity: UseState,
+    /// Days since the last sign-in when `activity` is `dated`.
+    pub activity_days: Option<i64>,
+    /// Days since creation; null when the creation time is unknown.
+    pub created_days: Option<i64>,
+    /// Holds at least one privileged role with a standing (permanent or time-bound) assignment.
+    pub standing_privileged: bool,
+}
+
+/// Per-credential facts for policies.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct CredentialDerived {
+    /// Usable now: not deactivated and not expired; null when either is unknown.
+    pub live: Option<bool>,
+    /// Days since created or last rotated (the later known one); null when neither is known.
+    pub age_days: Option<i64>,
+    /// State of `last_used`.
+    pub use_state: UseState,
+    /// Days since last use when `use_state` is `dated`.
+    pub unused_days: Option<i64>,
+    /// The credential has no expiry at all.
+    pub no_expiry: bool,
+}
+
+impl Identity {
+    /// A blank identity for a loader to fill in.
+    pub fn new(source: &str, source_kind: &str, object_id: String, prov: Provenance) -> Identity {
+        Identity {
+            reference: format!("{source}/{object_id}"),
+            source: source.to_string(),
+            source_kind: source_kind.to_string(),
+            object_id,
+            alt_ids: BTreeMap::new(),
+            principal_name: None,
+            principal_name_norm: None,
+            emails: Vec::new(),
+            display_name: None,
+            kind: Kind::Unknown,
+            kind_evidence: Vec::new(),
+            non_human: false,
+            status: Status::Unknown,
+            status_raw: None,
+            enabled: None,
+            created: Ts::default(),
+            activity: Activity::default(),
+            password: Password::default(),
+            account_expires: Ts::default(),
+            employment: Employment::default(),
+            mfa: Mfa::default(),
+            privileged: None,
+            top_role: None,
+            roles: Vec::new(),
+            groups: Vec::new(),
+            credentials: Vec::new(),
+            owners: None,
+            derived: Derived::default(),
+            prov,
+        }
+    }
+
+    pub fn set_principal_name(&mut self, name: Option<String>) {
+        self.principal_name_norm = name.as_ref().map(|n| n.trim().to_lowercase());
+        self.principal_name = name;
+    }
+}
+
+/// What one source could and could not show, so rules can say "not evaluable".
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Capabilities {
+    /// Sign-in activity is present (Entra P1 `signInActivity`, AD lastLogonTimestamp ...).
+    pub sign_in: bool,
+    /// MFA registration is present.
+    pub mfa: bool,
+    /// Role assignments are present, so "holds no privileged role" is a real no.
+    pub roles: bool,
+    /// The directory supports just-in-time (eligible) assignment and its data was exported:
+    /// true (PIM data present), false (the system has no JIT), null (cannot tell).
+    pub jit: Option<bool>,
+    /// Ownership of non-human identities is present.
+    pub owners: bool,
+    /// The product has a top role whose holders can be counted from this export.
+    pub top_role_countable: bool,
+}
+
+/// Per-source summary in the tenant facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceFacts {
+    pub name: String,
+    pub kind: String,
+    pub path: String,
+    pub files_read: Vec<String>,
+    /// Optional files that were absent, and what that hides.
+    pub files_missing: Vec<String>,
+    pub identities: usize,
+    pub capabilities: Capabilities,
+    /// Name of this source's top role, when it has one.
+    pub top_role_name: Option<String>,
+}
+
+/// A holder of a top role, as counted for PRIV-002/003.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopRoleHolder {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub principal_name: Option<String>,
+    pub kind: Kind,
+    pub enabled: Option<bool>,
+    /// Standing (permanent or time-bound active) rather than eligible/activated.
+    pub standing: bool,
+    pub prov: Provenance,
+}
+
+/// Top-role holders of one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopRole {
+    pub source: String,
+    pub role_name: String,
+    pub holders: Vec<TopRoleHolder>,
+    /// Holders not disabled with a standing assignment.
+    pub standing_count: usize,
+    /// Holders that can sign in now with a standing assignment.
+    pub enabled_standing_count: usize,
+}
+
+/// Tenant-wide facts Rust derives once per tenant.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantFacts {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub source_of_truth: Option<String>,
+    pub sources: Vec<SourceFacts>,
+    /// One entry per source whose top role can be counted.
+    pub top_roles: Vec<TopRole>,
+    pub identity_count: usize,
+}

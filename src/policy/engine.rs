@@ -1,0 +1,212 @@
+//! The sandboxed regorus engine: built once per policy set and `as_of`, cloned per worker.
+//!
+//! regorus is compiled without `http`, `opa-runtime`, `uuid` or the RVM (see Cargo.toml); what
+//! remains non-deterministic is shadowed here: `time.now_ns` answers the run's `as_of`, and
+//! `rand.intn` fails. Evaluation has a cooperative time limit per call.
+
+use super::{PolicyError, PolicySet};
+use chrono::{DateTime, Utc};
+use regorus::{Engine, Value};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// Wall-clock limit for one evaluation of one rule over one chunk (cooperative).
+pub const EVAL_TIME_LIMIT: Duration = Duration::from_secs(10);
+
+/// A compiled, sandboxed engine holding every non-test policy file of the set.
+#[derive(Clone)]
+pub struct PolicyEngine {
+    engine: Engine,
+}
+
+/// Turn a regorus error into text without its leading noise.
+pub fn error_text(e: &anyhow::Error) -> String {
+    format!("{e:#}").trim().to_string()
+}
+
+/// `file:line` from a regorus message (`--> file.rego:5:1`), when it carries one.
+pub fn error_location(message: &str) -> Option<(String, usize)> {
+    let at = message.find("--> ")?;
+    let rest = &message[at + 4..];
+    let loc = rest.split_whitespace().next()?;
+    let mut parts = loc.rsplitn(3, ':');
+    let _col = parts.next()?;
+    let line = parts.next()?.parse().ok()?;
+    let file = parts.next()?.to_string();
+    Some((file, line))
+}
+
+/// A new engine with the sandbox settings and no policies.
+pub fn sandboxed_engine(as_of: DateTime<Utc>) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_gather_prints(true);
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: EVAL_TIME_LIMIT,
+        check_interval: NonZeroU32::new(256).expect("non-zero"),
+    });
+    let now_ns = as_of.timestamp_nanos_opt().unwrap_or(0);
+    engine
+        .add_extension(
+            "time.now_ns".into(),
+            0,
+            Box::new(move |_: Vec<Value>| Ok(Value::from(now_ns))),
+        )
+        .expect("fresh engine accepts the extension");
+    engine
+        .add_extension(
+            "rand.intn".into(),
+            2,
+            Box::new(|_: Vec<Value>| {
+                anyhow::bail!("rand.intn is disabled in driftgate: policies must be deterministic")
+            }),
+        )
+        .expect("fresh engine accepts the extension");
+    engine
+}
+
+impl PolicyEngine {
+    /// Parse every non-test file and compile once (a warm-up evaluation prepares the schedule).
+    pub fn build(set: &PolicySet, as_of: DateTime<Utc>) -> Result<PolicyEngine, Vec<PolicyError>> {
+        let mut engine = sandboxed_engine(as_of);
+        let mut errors = Vec::new();
+        for f in set.files.iter().filter(|f| !f.is_test()) {
+            if let Err(e) = engine.add_policy(f.path.clone(), f.text.clone()) {
+                let message = error_text(&e);
+                let (file, line) = error_location(&message)
+                    .map(|(f, l)| (Some(f), Some(l)))
+                    .unwrap_or((Some(f.path.clone()), None));
+                errors.push(PolicyError {
+                    rule: None,
+                    tenant: None,
+                    file,
+                    line,
+                    message,
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        engine.set_input(Value::new_object());
+        for rule in set.rules.values() {
+            // Compile-time problems (unsafe variables, conflicts) surface on first evaluation.
+            if let Err(e) = engine.eval_rule(format!("{}.findings", rule.package)) {
+                let message = error_text(&e);
+                if message.contains("not a valid rule path") {
+                    errors.push(PolicyError {
+                        rule: Some(rule.id.clone()),
+                        tenant: None,
+                        file: Some(rule.file.clone()),
+                        line: Some(rule.line),
+                        message: format!(
+                            "package {} defines no `findings` rule",
+                            rule.package.trim_start_matches("data.")
+                        ),
+                    });
+                } else if message.contains("unsafe")
+                    || message.contains("conflict")
+                    || message.contains("undefined variable")
+                {
+                    let (file, line) = error_location(&message)
+                        .map(|(f, l)| (Some(f), Some(l)))
+                        .unwrap_or((Some(rule.file.clone()), None));
+                    errors.push(PolicyError {
+                        rule: Some(rule.id.clone()),
+                        tenant: None,
+                        file,
+                        line,
+                        message,
+                    });
+                }
+            }
+        }
+        let _ = engine.take_prints();
+        if errors.is_empty() {
+            Ok(PolicyEngine { engine })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Evaluate `rule_path` (e.g. `data.driftgate.rules.stale_001.findings`) on `input`.
+    /// Undefined comes back as an empty list.
+    pub fn eval(
+        &mut self,
+        input: &Value,
+        rule_path: &str,
+    ) -> Result<Vec<serde_json::Value>, String> {
+        self.engine.set_input(input.clone());
+        let out = self
+            .engine
+            .eval_rule(rule_path.to_string())
+            .map_err(|e| error_text(&e));
+        let _ = self.engine.take_prints();
+        match out? {
+            Value::Undefined => Ok(Vec::new()),
+            v @ (Value::Set(_) | Value::Array(_)) => match serde_json::to_value(&v) {
+                Ok(serde_json::Value::Array(items)) => Ok(items),
+                _ => Err(format!("{rule_path} did not produce a list")),
+            },
+            other => Err(format!(
+                "{rule_path} must be a set of objects, found {}",
+                kind_of(&other)
+            )),
+        }
+    }
+
+    /// Evaluate a whole rule path to a value (tests, `policy test`).
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Object(_) => "an object",
+        Value::Null => "null",
+        _ => "another value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn as_of() -> DateTime<Utc> {
+        crate::estate::parse_as_of("2026-11-20T06:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn now_is_as_of_and_outbound_builtins_are_gone() {
+        let mut e = sandboxed_engine(as_of());
+        e.add_policy(
+            "t.rego".into(),
+            "package t\nimport rego.v1\nnow := time.now_ns()\nhttp := http.send({\"method\": \"get\", \"url\": \"http://127.0.0.1:9\"})\nrt := opa.runtime()\nenv := opa.runtime().env\nr := rand.intn(\"x\", 10)\n".into(),
+        )
+        .unwrap();
+        e.set_input(Value::new_object());
+        let now = e.eval_rule("data.t.now".into()).unwrap();
+        assert_eq!(
+            now.as_i64().unwrap(),
+            as_of().timestamp_nanos_opt().unwrap()
+        );
+        for rule in ["http", "rt", "env", "r"] {
+            assert!(
+                e.eval_rule(format!("data.t.{rule}")).is_err(),
+                "{rule} must not evaluate"
+            );
+        }
+    }
+
+    #[test]
+    fn locations_are_read_from_regorus_messages() {
+        assert_eq!(
+            error_location("error\n --> builtin:policies/x.rego:12:5\n  |"),
+            Some(("builtin:policies/x.rego".into(), 12))
+        );
+        assert_eq!(error_location("no location"), None);
+    }
+}

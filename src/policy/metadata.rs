@@ -1,0 +1,284 @@
+//! `# METADATA` blocks, read by driftgate itself (regorus drops comments).
+//!
+//! A block is a run of column-1 `#` comment lines starting with `# METADATA`; its YAML attaches to
+//! the next `package` line. Everything of ours lives under `custom:` (OPA/Regal convention).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How bad a finding is. Ordered: `Critical` is the greatest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// Where a rule is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Once per chunk of a tenant's identities.
+    #[default]
+    Identity,
+    /// Once per tenant, with an empty identity list.
+    Tenant,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawBlock {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    custom: Option<RawCustom>,
+    #[serde(flatten)]
+    _rest: BTreeMap<String, yaml_serde::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCustom {
+    id: Option<String>,
+    severity: Option<String>,
+    #[serde(default)]
+    scope: Scope,
+    #[serde(default)]
+    params: BTreeMap<String, yaml_serde::Value>,
+    #[serde(default)]
+    controls: BTreeMap<String, Vec<yaml_serde::Value>>,
+    remediation: Option<String>,
+    effective_on: Option<String>,
+}
+
+/// A rule's catalogue entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub scope: Scope,
+    /// Thresholds the rule reads from `input.params`, with their defaults.
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// framework id → control ids.
+    pub controls: BTreeMap<String, Vec<String>>,
+    pub remediation: String,
+    /// `data.<package>`.
+    pub package: String,
+    pub file: String,
+    pub line: usize,
+    /// Whether the package defines `not_evaluable`.
+    pub has_not_evaluable: bool,
+}
+
+/// A METADATA problem, located.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetaError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Read the package-scope METADATA of one policy file. `Ok(None)`: a helper package, not a rule.
+pub fn parse(file: &str, text: &str) -> Result<Option<RuleMeta>, MetaError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let package_line = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("package "));
+    let Some(pkg_idx) = package_line else {
+        return Err(MetaError {
+            file: file.into(),
+            line: 1,
+            message: "no `package` line".into(),
+        });
+    };
+    let package = lines[pkg_idx].trim_start()["package ".len()..]
+        .trim()
+        .to_string();
+    let err = |line: usize, message: String| MetaError {
+        file: file.into(),
+        line,
+        message,
+    };
+    // The comment block directly above `package` (blank lines end a block, per OPA).
+    let mut start = pkg_idx;
+    while start > 0 && lines[start - 1].starts_with('#') {
+        start -= 1;
+    }
+    let block: Vec<&str> = lines[start..pkg_idx].to_vec();
+    let Some(meta_at) = block.iter().position(|l| l.trim_end() == "# METADATA") else {
+        return Ok(None);
+    };
+    let yaml: String = block[meta_at + 1..]
+        .iter()
+        .map(|l| {
+            l.strip_prefix("# ")
+                .or_else(|| l.strip_prefix('#'))
+                .unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let line = start + meta_at + 1;
+    let raw: RawBlock = yaml_serde::from_str(&yaml)
+        .map_err(|e| err(line, format!("METADATA is not valid YAML: {e}")))?;
+    let Some(custom) = raw.custom else {
+        return Ok(None);
+    };
+    let id = custom
+        .id
+        .ok_or_else(|| err(line, "METADATA custom.id is missing".into()))?;
+    if !valid_id(&id) {
+        return Err(err(line, format!("rule id `{id}` must look like ABC-123")));
+    }
+    let severity_raw = custom
+        .severity
+        .ok_or_else(|| err(line, format!("{id}: METADATA custom.severity is missing")))?;
+    let severity = Severity::parse(&severity_raw).ok_or_else(|| {
+        err(
+            line,
+            format!("{id}: unknown severity `{severity_raw}` (critical, high, medium, low, info)"),
+        )
+    })?;
+    let mut params = BTreeMap::new();
+    for (k, v) in custom.params {
+        let json =
+            serde_json::to_value(&v).map_err(|e| err(line, format!("{id}: param `{k}`: {e}")))?;
+        params.insert(k, json);
+    }
+    let mut controls = BTreeMap::new();
+    for (framework, ids) in custom.controls {
+        let ids: Vec<String> = ids
+            .into_iter()
+            .map(|v| match v {
+                yaml_serde::Value::String(s) => Ok(s),
+                other => Err(err(line, format!("{id}: control ids must be quoted strings (CIS `5.3` as \"5.3\"), found {other:?} under {framework}"))),
+            })
+            .collect::<Result<_, _>>()?;
+        controls.insert(framework, ids);
+    }
+    if controls.is_empty() {
+        return Err(err(
+            line,
+            format!("{id}: METADATA custom.controls maps the rule to no control"),
+        ));
+    }
+    let _ = custom.effective_on;
+    Ok(Some(RuleMeta {
+        title: raw
+            .title
+            .ok_or_else(|| err(line, format!("{id}: METADATA title is missing")))?,
+        description: raw.description.unwrap_or_default(),
+        severity,
+        scope: custom.scope,
+        params,
+        controls,
+        remediation: custom.remediation.ok_or_else(|| {
+            err(
+                line,
+                format!("{id}: METADATA custom.remediation is missing"),
+            )
+        })?,
+        package: format!("data.{package}"),
+        file: file.into(),
+        line,
+        has_not_evaluable: lines
+            .iter()
+            .any(|l| l.starts_with("not_evaluable contains") || l.starts_with("not_evaluable[")),
+        id,
+    }))
+}
+
+fn valid_id(id: &str) -> bool {
+    let Some((family, num)) = id.split_once('-') else {
+        return false;
+    };
+    !family.is_empty()
+        && family
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && family.starts_with(|c: char| c.is_ascii_uppercase())
+        && num.len() == 3
+        && num.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = "# METADATA\n# title: Stale account\n# description: d\n# custom:\n#   id: STALE-001\n#   severity: medium\n#   params:\n#     stale_days: 90\n#   controls:\n#     cis-v8: [\"5.3\"]\n#   remediation: Disable it.\npackage driftgate.rules.stale_001\n\nimport rego.v1\n\nnot_evaluable contains x if { false }\n";
+
+    #[test]
+    fn reads_package_metadata() {
+        let m = parse("p.rego", RULE).unwrap().unwrap();
+        assert_eq!(
+            (m.id.as_str(), m.severity, m.package.as_str()),
+            (
+                "STALE-001",
+                Severity::Medium,
+                "data.driftgate.rules.stale_001"
+            )
+        );
+        assert_eq!(m.params["stale_days"], serde_json::json!(90));
+        assert_eq!(m.controls["cis-v8"], vec!["5.3".to_string()]);
+        assert!(m.has_not_evaluable);
+        assert_eq!(m.line, 1);
+    }
+
+    #[test]
+    fn helper_packages_are_not_rules() {
+        assert!(parse("l.rego", "package driftgate.lib\n")
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn defects_are_located_errors() {
+        let bad_sev = RULE.replace("severity: medium", "severity: urgent");
+        assert!(parse("p.rego", &bad_sev)
+            .unwrap_err()
+            .message
+            .contains("unknown severity `urgent`"));
+        let float_cis = RULE.replace("[\"5.3\"]", "[5.3]");
+        assert!(parse("p.rego", &float_cis)
+            .unwrap_err()
+            .message
+            .contains("quoted"));
+        let bad_id = RULE.replace("STALE-001", "stale1");
+        assert!(parse("p.rego", &bad_id)
+            .unwrap_err()
+            .message
+            .contains("ABC-123"));
+        let no_fix = RULE.replace("#   remediation: Disable it.\n", "");
+        assert!(parse("p.rego", &no_fix)
+            .unwrap_err()
+            .message
+            .contains("remediation"));
+    }
+}

@@ -1,0 +1,85 @@
+//! findings.csv: one row per finding, for auditors' spreadsheets.
+//!
+//! Cells that a spreadsheet would run as a formula (`= + - @`, tab, CR) are neutralised with a
+//! leading `'` (OWASP CSV injection guidance). Renders only.
+
+use super::Report;
+use std::io::Write;
+
+pub const HEADER: &[&str] = &[
+    "fingerprint",
+    "tenant",
+    "rule",
+    "severity",
+    "title",
+    "subject_ref",
+    "subject_principal_name",
+    "subject_display_name",
+    "subject_kind",
+    "source",
+    "message",
+    "evidence",
+    "provenance",
+    "controls",
+    "remediation",
+];
+
+/// Neutralise a cell a spreadsheet would evaluate.
+pub fn safe_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new().from_writer(out);
+    w.write_record(HEADER)?;
+    for f in &report.findings {
+        let provenance = f
+            .provenance
+            .iter()
+            .map(|p| format!("{}:{}", p.source, p.locator()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let controls = f
+            .controls
+            .iter()
+            .map(|(fw, ids)| format!("{fw}: {}", ids.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let row = [
+            f.fingerprint.as_str(),
+            &f.tenant,
+            &f.rule,
+            f.severity.as_str(),
+            &f.title,
+            &f.subject.reference,
+            f.subject.principal_name.as_deref().unwrap_or(""),
+            f.subject.display_name.as_deref().unwrap_or(""),
+            f.subject.kind.as_deref().unwrap_or(""),
+            f.subject.source.as_deref().unwrap_or(""),
+            &f.message,
+            &serde_json::to_string(&f.evidence).unwrap_or_default(),
+            &provenance,
+            &controls,
+            &f.remediation,
+        ];
+        w.write_record(row.iter().map(|c| safe_cell(c)))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in ["=cmd|'/C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(safe_cell(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(safe_cell("alice@contoso.com"), "alice@contoso.com");
+    }
+}

@@ -1,0 +1,313 @@
+//! The report: the one finished, serialisable result of a run, and the renderers over it.
+//!
+//! `report.json` is this type serialised (schema documented in docs/report-schema.md). Renderers
+//! take a finished report and a writer; none of them changes it. The exit code is a pure function
+//! of the report and `--fail-on`.
+
+pub mod csv;
+pub mod table;
+
+use crate::finding::{Finding, NotEvaluable};
+use crate::load::LoadError;
+use crate::policy::metadata::Severity;
+use crate::policy::PolicyError;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Bumped on any incompatible change to report.json.
+pub const SCHEMA_VERSION: &str = "driftgate.report/v1";
+
+/// How many not-evaluable subjects a tenant × rule entry lists (the count is always exact).
+pub const NOT_EVALUABLE_LISTED: usize = 25;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub run: RunInfo,
+    pub rules: Vec<RuleInfo>,
+    pub tenants: Vec<TenantReport>,
+    pub findings: Vec<Finding>,
+    pub policy_errors: Vec<PolicyError>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub estate: String,
+    /// RFC 3339; the run-wide as_of (tenants may carry their own).
+    pub as_of: String,
+    /// flag | estate | now
+    pub as_of_source: String,
+    /// False when any tenant could not be audited or any policy failed: the report is partial.
+    pub complete: bool,
+    pub tenants_selected: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub scope: crate::policy::metadata::Scope,
+    pub origin: crate::policy::Origin,
+    pub file: String,
+    pub controls: BTreeMap<String, Vec<String>>,
+}
+
+/// audited | error
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantState {
+    Audited,
+    Error,
+}
+
+/// Per tenant × rule verdict. `not_evaluable`: no finding, but some subjects could not be judged.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Fail,
+    NotEvaluable,
+    Pass,
+    /// The rule raised a policy error in this tenant.
+    Error,
+    /// The tenant's inputs could not be loaded.
+    NotAudited,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleVerdict {
+    pub rule: String,
+    pub verdict: Verdict,
+    pub findings: usize,
+    pub not_evaluable: usize,
+    /// The first subjects that could not be judged, with the reason.
+    pub not_evaluable_subjects: Vec<NotEvaluable>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantReport {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub state: TenantState,
+    pub as_of: Option<String>,
+    pub config_file: String,
+    pub identities: usize,
+    pub sources: Vec<crate::model::SourceFacts>,
+    /// Findings by severity (all five keys present).
+    pub counts: BTreeMap<Severity, usize>,
+    pub rules: Vec<RuleVerdict>,
+    pub errors: Vec<InputError>,
+    pub warnings: Vec<String>,
+}
+
+/// A config or load problem that stopped a tenant from being audited.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputError {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl From<LoadError> for InputError {
+    fn from(e: LoadError) -> Self {
+        InputError {
+            file: e.file,
+            line: e.line,
+            record: e.record,
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+impl From<crate::estate::ConfigError> for InputError {
+    fn from(e: crate::estate::ConfigError) -> Self {
+        InputError {
+            file: e.file,
+            line: e.line.map(|l| l as u64),
+            record: None,
+            field: e.key,
+            message: e.message,
+        }
+    }
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = LoadError {
+            file: self.file.clone(),
+            line: self.line,
+            record: self.record,
+            field: self.field.clone(),
+            message: self.message.clone(),
+        };
+        write!(f, "{e}")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub tenants: usize,
+    pub tenants_audited: usize,
+    pub tenants_failed: usize,
+    pub identities: usize,
+    pub findings: usize,
+    pub by_severity: BTreeMap<Severity, usize>,
+}
+
+/// Zeroed counts for every severity, so every report has the same keys.
+pub fn zero_counts() -> BTreeMap<Severity, usize> {
+    Severity::ALL.iter().map(|s| (*s, 0)).collect()
+}
+
+/// Exit codes, pinned by CLI tests.
+pub mod exit {
+    pub const CLEAN: i32 = 0;
+    pub const FINDINGS: i32 = 1;
+    pub const INPUT_ERROR: i32 = 2;
+    pub const POLICY_ERROR: i32 = 3;
+}
+
+/// 3 on any policy error, else 2 when a tenant could not be audited, else 1 when a finding is at
+/// or above `fail_on`, else 0.
+pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
+    if !report.policy_errors.is_empty()
+        || report
+            .tenants
+            .iter()
+            .any(|t| t.rules.iter().any(|r| r.verdict == Verdict::Error))
+    {
+        exit::POLICY_ERROR
+    } else if report.tenants.iter().any(|t| t.state == TenantState::Error) {
+        exit::INPUT_ERROR
+    } else if fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min)) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}
+
+/// report.json text: pretty, newline-terminated, byte-identical for identical inputs.
+pub fn to_json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("report serialises");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(policy_errors: usize, tenant_error: bool, severities: &[Severity]) -> Report {
+        let finding = |s: Severity| Finding {
+            rule: "X-001".into(),
+            title: String::new(),
+            severity: s,
+            tenant: "t".into(),
+            subject: crate::finding::Subject {
+                reference: "s".into(),
+                id: None,
+                display_name: None,
+                principal_name: None,
+                kind: None,
+                source: None,
+            },
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+            provenance: vec![],
+            controls: BTreeMap::new(),
+            remediation: String::new(),
+            fingerprint: String::new(),
+            key: None,
+        };
+        Report {
+            schema: SCHEMA_VERSION,
+            tool: Tool {
+                name: "driftgate",
+                version: "0",
+            },
+            run: RunInfo {
+                estate: String::new(),
+                as_of: String::new(),
+                as_of_source: String::new(),
+                complete: true,
+                tenants_selected: vec![],
+            },
+            rules: vec![],
+            tenants: vec![TenantReport {
+                id: "t".into(),
+                name: "t".into(),
+                status: "active".into(),
+                state: if tenant_error {
+                    TenantState::Error
+                } else {
+                    TenantState::Audited
+                },
+                as_of: None,
+                config_file: String::new(),
+                identities: 0,
+                sources: vec![],
+                counts: zero_counts(),
+                rules: vec![],
+                errors: vec![],
+                warnings: vec![],
+            }],
+            findings: severities.iter().map(|s| finding(*s)).collect(),
+            policy_errors: (0..policy_errors)
+                .map(|_| PolicyError {
+                    rule: None,
+                    tenant: None,
+                    file: None,
+                    line: None,
+                    message: String::new(),
+                })
+                .collect(),
+            summary: Summary {
+                tenants: 1,
+                tenants_audited: 1,
+                tenants_failed: 0,
+                identities: 0,
+                findings: 0,
+                by_severity: zero_counts(),
+            },
+        }
+    }
+
+    #[test]
+    fn exit_code_table() {
+        use Severity::*;
+        type Case<'a> = (usize, bool, &'a [Severity], Option<Severity>, i32);
+        let cases: &[Case] = &[
+            (0, false, &[], Some(High), 0),
+            (0, false, &[Medium], Some(High), 0),
+            (0, false, &[Medium, High], Some(High), 1),
+            (0, false, &[Critical], Some(High), 1),
+            (0, false, &[Low], Some(Low), 1),
+            (0, false, &[Critical], None, 0),
+            (0, true, &[Critical], Some(High), 2),
+            (1, true, &[Critical], Some(High), 3),
+            (1, false, &[], Some(High), 3),
+        ];
+        for &(pe, te, sev, fail_on, want) in cases {
+            assert_eq!(
+                exit_code(&report(pe, te, sev), fail_on),
+                want,
+                "{pe} {te} {sev:?} {fail_on:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The terminal view: per-tenant counts by severity, errors, and the top findings.
+//! Renders only.
+
+use super::{Report, TenantState, Verdict};
+use crate::policy::metadata::Severity;
+use std::io::Write;
+use tabled::settings::Style;
+use tabled::{builder::Builder, Table};
+
+/// How many findings the table lists (the JSON and CSV carry all).
+pub const TOP: usize = 20;
+
+fn table(builder: Builder) -> Table {
+    let mut t = builder.build();
+    t.with(Style::sharp());
+    t
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "driftgate {} — {} — as of {} ({})",
+        report.tool.version, report.run.estate, report.run.as_of, report.run.as_of_source
+    )?;
+    let mut b = Builder::default();
+    b.push_record([
+        "tenant",
+        "status",
+        "identities",
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "not evaluable",
+        "state",
+    ]);
+    for t in &report.tenants {
+        let c = |s: Severity| t.counts.get(&s).copied().unwrap_or(0).to_string();
+        let ne = t
+            .rules
+            .iter()
+            .filter(|r| r.verdict == Verdict::NotEvaluable)
+            .count();
+        let state = match t.state {
+            TenantState::Audited => "audited".to_string(),
+            TenantState::Error => format!("ERROR ({})", t.errors.len()),
+        };
+        b.push_record([
+            t.id.clone(),
+            t.status.clone(),
+            t.identities.to_string(),
+            c(Severity::Critical),
+            c(Severity::High),
+            c(Severity::Medium),
+            c(Severity::Low),
+            format!("{ne} rules"),
+            state,
+        ]);
+    }
+    writeln!(out, "{}", table(b))?;
+    let mut top: Vec<&crate::finding::Finding> = report.findings.iter().collect();
+    top.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.tenant.cmp(&b.tenant))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.subject.reference.cmp(&b.subject.reference))
+    });
+    if !top.is_empty() {
+        let mut b = Builder::default();
+        b.push_record(["severity", "rule", "tenant", "subject", "message"]);
+        for f in top.iter().take(TOP) {
+            let subject = f
+                .subject
+                .principal_name
+                .clone()
+                .or_else(|| f.subject.display_name.clone())
+                .unwrap_or_else(|| f.subject.reference.clone());
+            b.push_record([
+                f.severity.as_str().to_string(),
+                f.rule.clone(),
+                f.tenant.clone(),
+                subject,
+                f.message.clone(),
+            ]);
+        }
+        writeln!(
+            out,
+            "Top findings ({} of {}):",
+            top.len().min(TOP),
+            top.len()
+        )?;
+        writeln!(out, "{}", table(b))?;
+    }
+    for t in report.tenants.iter().filter(|t| !t.errors.is_empty()) {
+        writeln!(out, "tenant {}: not audited:", t.id)?;
+        for e in &t.errors {
+            writeln!(out, "  error: {e}")?;
+        }
+    }
+    for e in &report.policy_errors {
+        writeln!(out, "policy error: {e}")?;
+    }
+    let s = &report.summary;
+    writeln!(
+        out,
+        "{} tenants ({} audited, {} failed), {} identities, {} findings{}",
+        s.tenants,
+        s.tenants_audited,
+        s.tenants_failed,
+        s.identities,
+        s.findings,
+        if report.run.complete {
+            ""
+        } else {
+            " — INCOMPLETE: see errors above"
+        }
+    )?;
+    Ok(())
+}

@@ -1,0 +1,661 @@
+//! Loader specs: every documented quirk of the three source kinds, from inline exports written in
+//! the real shapes, plus truncated and garbage files that must give located errors, never panics.
+
+use driftgate::estate::SourceConfig;
+use driftgate::load::{load_source, LoadError, SourceData};
+use driftgate::model::{AssignmentKind, CredentialKind, Identity, Kind, TimeQuality};
+use std::path::Path;
+
+fn source(kind: &str, path: &str, locale: Option<&str>) -> SourceConfig {
+    SourceConfig {
+        name: "src".into(),
+        kind: kind.into(),
+        path: path.into(),
+        locale: locale.map(str::to_string),
+        date_format: None,
+        columns: None,
+    }
+}
+
+fn load(
+    dir: &Path,
+    kind: &str,
+    path: &str,
+    locale: Option<&str>,
+) -> Result<SourceData, Vec<LoadError>> {
+    load_source(&source(kind, path, locale), dir, dir)
+}
+
+fn by_name<'a>(data: &'a SourceData, name: &str) -> &'a Identity {
+    data.identities
+        .iter()
+        .find(|i| {
+            i.principal_name.as_deref() == Some(name) || i.display_name.as_deref() == Some(name)
+        })
+        .unwrap_or_else(|| panic!("no identity {name}"))
+}
+
+fn utf16le_bom(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    out.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    out
+}
+
+// ---------- entra ----------
+
+const USERS_PAGE: &str = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+ {"id":"6e7b768e-07e2-4810-8459-485f84f8f204","userPrincipalName":"jdoe@contoso.com","displayName":"John Doe","accountEnabled":true,"userType":"Member","createdDateTime":"2021-03-14T09:12:44Z","onPremisesImmutableId":"jnZ7buIHEEiEWUhfhPjyBA==","onPremisesSecurityIdentifier":"S-1-5-21-1-2-3-1108",
+  "signInActivity":{"lastSignInDateTime":"2024-01-02T15:04:05Z","lastNonInteractiveSignInDateTime":"2024-01-03T07:11:52.1234567Z","lastSuccessfulSignInDateTime":"2024-01-03T07:11:52Z"}},
+ {"id":"39807bd1-3dde-48f3-8165-81ddd4e46de0","userPrincipalName":"adelev_adatum.com#EXT#@contoso.onmicrosoft.com","accountEnabled":true,"userType":"Guest","externalUserState":"PendingAcceptance","createdDateTime":"2023-05-10T12:00:00Z","signInActivity":null},
+ {"id":"0b3e2f8a-5c1d-4b7e-9a64-2c9f3e1d7a55","userPrincipalName":"svc-scan@contoso.onmicrosoft.com","accountEnabled":true,"userType":"Member","createdDateTime":null,"passwordPolicies":"DisablePasswordExpiration",
+  "signInActivity":{"lastSignInDateTime":"2022-06-01T12:00:00Z","lastNonInteractiveSignInDateTime":"0001-01-01T00:00:00Z","lastNonInteractiveSignInRequestId":""}}
+]}"##;
+
+fn entra_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("entra")).unwrap();
+    for (name, text) in files {
+        std::fs::write(d.path().join("entra").join(name), text).unwrap();
+    }
+    d
+}
+
+#[test]
+fn entra_reads_graph_users_with_sign_in_sentinels_and_kinds() {
+    let d = entra_dir(&[("users.json", USERS_PAGE)]);
+    let data = load(d.path(), "entra", "entra", None).unwrap();
+    let jdoe = by_name(&data, "jdoe@contoso.com");
+    assert_eq!(jdoe.kind, Kind::Human);
+    assert_eq!(
+        jdoe.activity.last_any.at.unwrap().to_rfc3339(),
+        "2024-01-03T07:11:52.123456700+00:00"
+    );
+    assert_eq!(
+        jdoe.alt_ids["object_guid"],
+        "6e7b768e-07e2-4810-8459-485f84f8f204"
+    );
+    let guest = by_name(&data, "adelev_adatum.com#EXT#@contoso.onmicrosoft.com");
+    assert_eq!(guest.kind, Kind::Guest);
+    assert_eq!(
+        guest.activity.last_any.quality,
+        TimeQuality::Never,
+        "null signInActivity in a P1 export = never"
+    );
+    let svc = by_name(&data, "svc-scan@contoso.onmicrosoft.com");
+    assert_eq!(svc.kind, Kind::ServiceAccount);
+    assert_eq!(
+        svc.activity.last_non_interactive.quality,
+        TimeQuality::Never,
+        "0001-01-01 = never"
+    );
+    assert_eq!(svc.created.quality, TimeQuality::Absent);
+    assert_eq!(svc.password.never_expires, Some(true));
+    assert!(data.facts.capabilities.sign_in);
+}
+
+#[test]
+fn entra_without_p1_is_unknown_not_never() {
+    let users = r##"[{"id":"1","userPrincipalName":"a@x.com","accountEnabled":true,"userType":"Member","createdDateTime":"2020-01-01T00:00:00Z"}]"##;
+    let d = entra_dir(&[("users.json", users)]);
+    let data = load(d.path(), "entra", "entra", None).unwrap();
+    let a = &data.identities[0];
+    assert!(!a.activity.known);
+    assert_eq!(a.activity.last_any.quality, TimeQuality::Unavailable);
+    assert_eq!(
+        a.mfa.registered, None,
+        "no userRegistrationDetails.json: MFA unknown"
+    );
+    assert_eq!(
+        a.privileged, None,
+        "no roleAssignments.json: privilege unknown"
+    );
+    assert!(data
+        .facts
+        .files_missing
+        .contains(&"userRegistrationDetails.json".to_string()));
+    assert!(
+        !data.facts.capabilities.sign_in
+            && !data.facts.capabilities.mfa
+            && !data.facts.capabilities.roles
+    );
+}
+
+#[test]
+fn entra_accepts_bare_array_page_array_of_pages_and_concatenated_pages() {
+    let one = r##"{"id":"1","userPrincipalName":"a@x.com","accountEnabled":true}"##;
+    let two = r##"{"id":"2","userPrincipalName":"b@x.com","accountEnabled":false}"##;
+    for text in [
+        format!("[{one},{two}]"),
+        format!("{{\"value\":[{one},{two}]}}"),
+        format!("[{{\"value\":[{one}]}},{{\"value\":[{two}]}}]"),
+        format!("{{\"value\":[{one}]}}\n{{\"value\":[{two}]}}"),
+    ] {
+        let d = entra_dir(&[("users.json", &text)]);
+        let data = load(d.path(), "entra", "entra", None).unwrap();
+        assert_eq!(data.identities.len(), 2, "{text}");
+    }
+}
+
+#[test]
+fn entra_pascal_case_keys_from_graph_powershell() {
+    let users =
+        r##"[{"Id":"1","UserPrincipalName":"A@X.com","AccountEnabled":true,"UserType":"Member"}]"##;
+    let d = entra_dir(&[("users.json", users)]);
+    let data = load(d.path(), "entra", "entra", None).unwrap();
+    assert_eq!(
+        data.identities[0].principal_name_norm.as_deref(),
+        Some("a@x.com")
+    );
+    assert_eq!(data.identities[0].enabled, Some(true));
+}
+
+#[test]
+fn entra_roles_pim_groups_registration_and_app_secrets() {
+    let users = r##"{"value":[
+      {"id":"u1","userPrincipalName":"admin@x.com","accountEnabled":true,"userType":"Member","signInActivity":null},
+      {"id":"u2","userPrincipalName":"helpdesk@x.com","accountEnabled":true,"userType":"Member","signInActivity":null},
+      {"id":"u3","userPrincipalName":"member@x.com","accountEnabled":false,"userType":"Member","signInActivity":null}]}"##;
+    let reg = r##"{"value":[{"id":"u1","userPrincipalName":"admin@x.com","userType":"member","isAdmin":true,"isMfaRegistered":false,"isMfaCapable":false,"methodsRegistered":[]}]}"##;
+    let assignments = r##"{"value":[
+      {"id":"a1","principalId":"u1","roleDefinitionId":"62e90394-69f5-4237-9190-012177145e10","directoryScopeId":"/"},
+      {"id":"a2","principalId":"g1","roleDefinitionId":"729827e3-9c14-49f7-bb1b-9608f156bbb8","directoryScopeId":"/"},
+      {"id":"a3","principalId":"sp1","roleDefinitionId":"9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3","directoryScopeId":"/"}]}"##;
+    let schedules = r##"{"value":[{"principalId":"u1","roleDefinitionId":"62e90394-69f5-4237-9190-012177145e10","directoryScopeId":"/","assignmentType":"Activated","startDateTime":"2026-11-19T00:00:00Z","endDateTime":"2026-11-20T08:00:00Z"}]}"##;
+    let eligible = r##"{"value":[{"principalId":"u2","roleDefinitionId":"62e90394-69f5-4237-9190-012177145e10","directoryScopeId":"/","startDateTime":"2026-01-01T00:00:00Z","endDateTime":null,"memberType":"Direct"}]}"##;
+    let groups = r##"{"value":[{"id":"g1","displayName":"Helpdesk admins","isAssignableToRole":true,"members":[{"@odata.type":"#microsoft.graph.user","id":"u2"},{"@odata.type":"#microsoft.graph.group","id":"g2"}]},
+                              {"id":"g2","displayName":"Nested","members":[{"@odata.type":"#microsoft.graph.user","id":"u3"},{"@odata.type":"#microsoft.graph.group","id":"g1"}]}]}"##;
+    let sps = r##"[{"id":"sp1","appId":"app-1","displayName":"backup-job","servicePrincipalType":"Application","accountEnabled":true,"appOwnerOrganizationId":"tenant-guid"},
+                  {"id":"sp2","appId":"00000003-0000-0000-c000-000000000000","displayName":"Microsoft Graph","servicePrincipalType":"Application","accountEnabled":true,"appOwnerOrganizationId":"f8cdef31-a31e-4b4a-93e4-5f571e91255a"},
+                  {"@odata.type":"#microsoft.graph.agentIdentity","id":"sp3","displayName":"Copilot agent","servicePrincipalType":"ServiceIdentity","accountEnabled":true,"appOwnerOrganizationId":"tenant-guid"}]"##;
+    let apps = r##"{"value":[{"id":"ap1","appId":"app-1","displayName":"backup-job","createdDateTime":"2023-06-01T10:00:00Z",
+      "passwordCredentials":[{"keyId":"k1","displayName":"prod","hint":"Q~7","startDateTime":"2023-06-01T10:00:00Z","endDateTime":"2025-06-01T10:00:00Z","secretText":"SUPER-SECRET-VALUE"}],
+      "keyCredentials":[{"keyId":"k2","displayName":"CN=backup","type":"AsymmetricX509Cert","usage":"Verify","startDateTime":"2024-06-01T00:00:00Z","endDateTime":"2026-06-01T00:00:00Z","key":null}],
+      "owners":[{"@odata.type":"#microsoft.graph.user","id":"u3","userPrincipalName":"member@x.com"}]}]}"##;
+    let d = entra_dir(&[
+        ("users.json", users),
+        ("userRegistrationDetails.json", reg),
+        ("roleAssignments.json", assignments),
+        ("roleAssignmentScheduleInstances.json", schedules),
+        ("roleEligibilityScheduleInstances.json", eligible),
+        ("groups.json", groups),
+        ("servicePrincipals.json", sps),
+        ("applications.json", apps),
+    ]);
+    let data = load(d.path(), "entra", "entra", None).unwrap();
+    let admin = by_name(&data, "admin@x.com");
+    assert_eq!(admin.mfa.registered, Some(false));
+    assert_eq!(
+        admin.roles[0].assignment,
+        AssignmentKind::Activated,
+        "PIM activation is not standing"
+    );
+    assert!(admin.roles[0].top);
+    let helpdesk = by_name(&data, "helpdesk@x.com");
+    let kinds: Vec<_> = helpdesk
+        .roles
+        .iter()
+        .map(|r| (r.assignment, r.via_group.clone()))
+        .collect();
+    assert!(
+        kinds.contains(&(AssignmentKind::Permanent, Some("g1".into()))),
+        "role through a role-assignable group: {kinds:?}"
+    );
+    assert!(kinds.contains(&(AssignmentKind::Eligible, None)));
+    assert_eq!(
+        by_name(&data, "member@x.com").roles.len(),
+        1,
+        "nested group membership expands (cycle-safe)"
+    );
+    let app = by_name(&data, "backup-job");
+    assert_eq!(app.kind, Kind::Workload);
+    assert_eq!(app.roles.len(), 1);
+    let creds: Vec<_> = app
+        .credentials
+        .iter()
+        .map(|c| (c.id.as_str(), c.kind))
+        .collect();
+    assert_eq!(
+        creds,
+        vec![
+            ("k1", CredentialKind::ClientSecret),
+            ("k2", CredentialKind::Certificate)
+        ]
+    );
+    assert_eq!(
+        app.owners.as_ref().unwrap()[0].enabled,
+        Some(false),
+        "owner's state comes from users.json"
+    );
+    assert_eq!(by_name(&data, "Copilot agent").kind, Kind::Agent);
+    assert!(
+        data.identities
+            .iter()
+            .all(|i| i.display_name.as_deref() != Some("Microsoft Graph")),
+        "first-party SPs are not client identities"
+    );
+    assert!(
+        data.warnings.iter().any(|w| w.contains("first-party")),
+        "and the skip is reported, not silent"
+    );
+    let dump = serde_json::to_string(&data.identities).unwrap();
+    assert!(
+        !dump.contains("SUPER-SECRET-VALUE"),
+        "secret material never enters the model"
+    );
+}
+
+#[test]
+fn entra_bad_inputs_are_located_errors() {
+    let cases: &[(&str, &str, Option<u64>, Option<&str>)] = &[
+        (
+            "[{\"id\":\"1\",\"userPrincipalName\":",
+            "malformed JSON",
+            None,
+            None,
+        ),
+        ("\u{0}\u{1}garbage", "malformed JSON", None, None),
+        (
+            r##"[{"userPrincipalName":"a@x.com"}]"##,
+            "missing required field",
+            Some(1),
+            Some("id"),
+        ),
+        (
+            r##"[{"id":"1","accountEnabled":"maybe"}]"##,
+            "expected a boolean",
+            Some(1),
+            Some("accountEnabled"),
+        ),
+        (
+            r##"[{"id":"1"},{"id":"2","createdDateTime":"last tuesday"}]"##,
+            "not an ISO 8601",
+            Some(2),
+            Some("createdDateTime"),
+        ),
+        (
+            r##"[{"id":"1","signInActivity":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphSignInActivity"}]"##,
+            "PowerShell type name",
+            Some(1),
+            Some("signInActivity"),
+        ),
+        (
+            r##"[{"id":"1"},{"id":"1"}]"##,
+            "duplicate id",
+            Some(2),
+            Some("id"),
+        ),
+        (r##"{"odd":1}"##, "page object", None, None),
+    ];
+    for (text, want, record, field) in cases {
+        let d = entra_dir(&[("users.json", text)]);
+        let errors = load(d.path(), "entra", "entra", None)
+            .err()
+            .unwrap_or_else(|| panic!("{text} must fail"));
+        let e = &errors[0];
+        assert!(e.message.contains(want), "{text}: {e}");
+        assert!(e.file.ends_with("entra/users.json"), "{e}");
+        assert_eq!(
+            (e.record, e.field.as_deref()),
+            (*record, *field),
+            "{text}: {e}"
+        );
+    }
+    let d = entra_dir(&[]);
+    let errors = load(d.path(), "entra", "entra", None).err().unwrap();
+    assert!(errors[0].message.contains("required file `users.json`"));
+}
+
+// ---------- active directory ----------
+
+const AD_HEADER: &str = "\"SamAccountName\",\"DisplayName\",\"UserPrincipalName\",\"Enabled\",\"whenCreated\",\"LastLogonDate\",\"lastLogonTimestamp\",\"pwdLastSet\",\"PasswordNeverExpires\",\"accountExpires\",\"adminCount\",\"userAccountControl\",\"objectSid\",\"ObjectGUID\",\"servicePrincipalName\",\"MemberOf\"";
+
+fn ad_rows(delim: &str) -> String {
+    let rows = [
+        "\"jdoe\",\"John Doe\",\"jdoe@contoso.com\",\"True\",\"3/14/2021 9:12:44 AM\",\"1/2/2024 3:04:05 PM\",\"133486814450000000\",\"133449426000000000\",\"False\",\"9223372036854775807\",\"\",\"512\",\"S-1-5-21-1-2-3-1108\",\"6e7b768e-07e2-4810-8459-485f84f8f204\",\"\",\"CN=Domain Admins,CN=Users,DC=contoso,DC=com;CN=VPN Users,OU=Groups,DC=contoso,DC=com\"",
+        "\"svc-sql\",\"svc-sql\",\"\",\"True\",\"6/1/2022 12:00:00 PM\",\"\",\"\",\"132985584000000000\",\"True\",\"0\",\"1\",\"66080\",\"S-1-5-21-1-2-3-2301\",\"0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\",\"MSSQLSvc/sql01.contoso.com:1433\",\"\"",
+        "\"jmuller\",\"José Müller\",\"jmuller@contoso.com\",\"False\",\"2/1/2023 8:00:00 AM\",\"\",\"0\",\"0\",\"False\",\"133800768000000000\",\"\",\"514\",\"S-1-5-21-1-2-3-2450\",\"1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9\",\"\",\"\"",
+    ];
+    let mut text =
+        format!("#TYPE Selected.Microsoft.ActiveDirectory.Management.ADUser\r\n{AD_HEADER}\r\n");
+    for r in rows {
+        text.push_str(r);
+        text.push_str("\r\n");
+    }
+    text.replace("\",\"", &format!("\"{delim}\""))
+}
+
+fn check_ad(data: &SourceData) {
+    let jdoe = by_name(data, "jdoe@contoso.com");
+    assert_eq!(
+        jdoe.activity.last_any.quality,
+        TimeQuality::Lagged,
+        "lastLogonTimestamp lags"
+    );
+    assert_eq!(
+        jdoe.activity.last_any.at.unwrap().to_rfc3339(),
+        "2024-01-02T15:04:05+00:00"
+    );
+    assert_eq!(
+        jdoe.created.at.unwrap().to_rfc3339(),
+        "2021-03-14T09:12:44+00:00"
+    );
+    assert_eq!(
+        jdoe.account_expires.quality,
+        TimeQuality::Never,
+        "i64::MAX = never"
+    );
+    assert_eq!(jdoe.roles.len(), 1);
+    assert_eq!(jdoe.roles[0].role_name.as_deref(), Some("Domain Admins"));
+    assert_eq!(jdoe.groups.len(), 2, "MemberOf split on ;");
+    let svc = by_name(data, "svc-sql");
+    assert_eq!(svc.kind, Kind::ServiceAccount);
+    assert_eq!(
+        svc.password.not_required,
+        Some(true),
+        "UAC 0x20 PASSWD_NOTREQD"
+    );
+    assert_eq!(svc.account_expires.quality, TimeQuality::Never, "0 = never");
+    assert_eq!(
+        svc.activity.last_any.quality,
+        TimeQuality::Never,
+        "empty lastLogonTimestamp = never"
+    );
+    let jm = by_name(data, "jmuller@contoso.com");
+    assert_eq!(jm.display_name.as_deref(), Some("José Müller"));
+    assert_eq!(jm.enabled, Some(false));
+    assert_eq!(jm.password.must_change, Some(true), "pwdLastSet 0");
+}
+
+#[test]
+fn ad_utf8_utf8_bom_and_utf16le_bom_with_comma_or_semicolon() {
+    for (bytes, delim) in [
+        (ad_rows(",").into_bytes(), ","),
+        (
+            [b"\xEF\xBB\xBF".as_slice(), ad_rows(",").as_bytes()].concat(),
+            ",",
+        ),
+        (utf16le_bom(&ad_rows(";")), ";"),
+        (
+            [b"\xEF\xBB\xBF".as_slice(), ad_rows(";").as_bytes()].concat(),
+            ";",
+        ),
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("users.csv"), &bytes).unwrap();
+        let data = load(d.path(), "active-directory", "users.csv", Some("en-US"))
+            .unwrap_or_else(|e| panic!("{delim}: {e:?}"));
+        check_ad(&data);
+    }
+}
+
+#[test]
+fn ad_de_de_dates_without_type_line() {
+    let text = "SamAccountName;UserPrincipalName;Enabled;whenCreated;LastLogonDate;userAccountControl;ObjectGUID\r\nanna;anna@fabrikam.de;True;02.01.2024 15:04:05;31.10.2026 08:00:00;512;aaaaaaaa-0000-0000-0000-000000000001\r\n";
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("u.csv"), utf16le_bom(text)).unwrap();
+    let data = load(d.path(), "active-directory", "u.csv", Some("de-DE")).unwrap();
+    let anna = &data.identities[0];
+    assert_eq!(
+        anna.created.at.unwrap().to_rfc3339(),
+        "2024-01-02T15:04:05+00:00"
+    );
+    assert_eq!(
+        anna.activity.last_any.at.unwrap().to_rfc3339(),
+        "2026-10-31T08:00:00+00:00"
+    );
+    assert_eq!(
+        anna.privileged, None,
+        "no MemberOf column: privilege unknown (normalise decides)"
+    );
+}
+
+#[test]
+fn ad_bad_inputs_are_located_errors() {
+    let unflattened = ad_rows(",").replace(
+        "\"CN=Domain Admins,CN=Users,DC=contoso,DC=com;CN=VPN Users,OU=Groups,DC=contoso,DC=com\"",
+        "\"Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\"",
+    );
+    /// (file bytes, locale, message part, line, field)
+    type Case<'a> = (
+        Vec<u8>,
+        Option<&'a str>,
+        &'a str,
+        Option<u64>,
+        Option<&'a str>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            unflattened.into_bytes(),
+            Some("en-US"),
+            "-join ';'",
+            Some(3),
+            Some("MemberOf"),
+        ),
+        (
+            ad_rows(",").replace("\"512\"", "\"five\"").into_bytes(),
+            Some("en-US"),
+            "userAccountControl integer",
+            Some(3),
+            Some("userAccountControl"),
+        ),
+        (
+            ad_rows(",")
+                .replace("3/14/2021 9:12:44 AM", "14/3/2021 9:12:44")
+                .into_bytes(),
+            Some("en-US"),
+            "not a valid date",
+            Some(3),
+            Some("whenCreated"),
+        ),
+        (
+            ad_rows(",").into_bytes(),
+            Some("xx-XX"),
+            "unknown locale",
+            None,
+            Some("locale"),
+        ),
+        (
+            b"\"SamAccountName\",\"Enabled\"\r\n\"a\",\"True\"\r\n\"b\"\r\n".to_vec(),
+            None,
+            "cells but the header has",
+            None,
+            None,
+        ),
+        (
+            b"\"Title\"\r\n\"x\"\r\n".to_vec(),
+            None,
+            "no identifying column",
+            None,
+            Some("ObjectGUID"),
+        ),
+        (vec![0xFF, 0xFE, 0x00, 0xD8, 0x41], None, "", None, None),
+        (Vec::new(), None, "empty CSV", None, None),
+    ];
+    for (bytes, locale, want, line, field) in cases {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("u.csv"), &bytes).unwrap();
+        let errors = load(d.path(), "active-directory", "u.csv", locale)
+            .err()
+            .unwrap_or_else(|| panic!("{want} must fail"));
+        let e = &errors[0];
+        assert!(e.message.contains(want), "{want}: {e}");
+        assert!(e.file.ends_with("u.csv"));
+        if line.is_some() {
+            assert_eq!(e.line, line, "{e}");
+        }
+        if field.is_some() {
+            assert_eq!(e.field.as_deref(), field, "{e}");
+        }
+    }
+}
+
+// ---------- aws iam ----------
+
+const AWS_HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+
+fn aws_report() -> String {
+    [
+        AWS_HEADER,
+        "<root_account>,arn:aws:iam::111122223333:root,2019-01-04T00:00:00+00:00,not_supported,2024-01-02T15:04:05+00:00,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+        "alice,arn:aws:iam::111122223333:user/alice,2021-03-14T09:12:44+00:00,TRUE,2024-01-02T15:04:05+00:00,2023-11-20T08:30:00+00:00,N/A,TRUE,FALSE,N/A,N/A,N/A,N/A,FALSE,N/A,N/A,N/A,N/A,FALSE,N/A,FALSE,N/A",
+        "ci-deployer,arn:aws:iam::111122223333:user/automation/ci-deployer,2022-06-01T12:00:00+00:00,false,N/A,N/A,N/A,false,true,2022-06-01T12:05:00+00:00,2024-01-03T07:11:00+00:00,us-east-1,s3,true,2023-01-10T10:00:00Z,N/A,N/A,N/A,true,2023-02-01T00:00:00+00:00,false,N/A",
+        "bob,arn:aws:iam::111122223333:user/bob,2023-02-01T08:00:00+00:00,true,no_information,2023-02-01T08:00:00+00:00,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+#[test]
+fn aws_credential_report_sentinels_root_keys_and_certs() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("cr.csv"), aws_report()).unwrap();
+    let data = load(d.path(), "aws-iam", "cr.csv", None).unwrap();
+    let root = by_name(&data, "<root_account>");
+    assert_eq!(root.kind, Kind::Root);
+    assert_eq!(
+        (root.privileged, root.top_role, root.mfa.registered),
+        (Some(true), Some(true), Some(false))
+    );
+    assert_eq!(root.password.enabled, None, "not_supported is not false");
+    assert_eq!(root.alt_ids["account_id"], "111122223333");
+    let alice = by_name(&data, "alice");
+    assert_eq!(
+        (alice.kind, alice.password.enabled, alice.mfa.registered),
+        (Kind::Human, Some(true), Some(true)),
+        "upper-case booleans"
+    );
+    assert!(alice.credentials.is_empty(), "N/A keys are no keys");
+    assert_eq!(
+        alice.privileged, None,
+        "the report has no policies: privilege unknown"
+    );
+    let ci = by_name(&data, "ci-deployer");
+    assert_eq!(ci.kind, Kind::ServiceAccount);
+    let keys: Vec<_> = ci
+        .credentials
+        .iter()
+        .map(|c| (c.id.as_str(), c.last_used.quality))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            ("access_key_1", TimeQuality::Exact),
+            ("access_key_2", TimeQuality::Never),
+            ("cert_1", TimeQuality::Unavailable)
+        ]
+    );
+    assert_eq!(
+        ci.credentials[0].last_used_where.as_deref(),
+        Some("us-east-1/s3")
+    );
+    assert_eq!(
+        ci.credentials[1].rotated.at.unwrap().to_rfc3339(),
+        "2023-01-10T10:00:00+00:00",
+        "Z accepted as well as +00:00"
+    );
+    assert_eq!(ci.credentials[2].kind, CredentialKind::SigningCert);
+    let bob = by_name(&data, "bob");
+    assert_eq!(
+        bob.activity.last_interactive.quality,
+        TimeQuality::Never,
+        "no_information = never used"
+    );
+}
+
+#[test]
+fn aws_api_json_with_base64_content_is_decoded() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(aws_report());
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("cr.json"), format!("{{\"Content\":\"{b64}\",\"ReportFormat\":\"text/csv\",\"GeneratedTime\":\"2026-11-20T05:00:00Z\"}}")).unwrap();
+    assert_eq!(
+        load(d.path(), "aws-iam", "cr.json", None)
+            .unwrap()
+            .identities
+            .len(),
+        4
+    );
+}
+
+#[test]
+fn aws_bad_inputs_are_located_errors() {
+    let missing: String = aws_report()
+        .lines()
+        .map(|l| format!("{}\n", &l[..l.rfind(',').unwrap()]))
+        .collect();
+    let cases: Vec<(String, &str, Option<&str>)> = vec![
+        (
+            missing,
+            "missing column `cert_2_last_rotated`",
+            Some("cert_2_last_rotated"),
+        ),
+        (
+            aws_report().replace(
+                "TRUE,2024-01-02T15:04:05+00:00,2023-11-20",
+                "sometimes,2024-01-02T15:04:05+00:00,2023-11-20",
+            ),
+            "expected true or false",
+            Some("password_enabled"),
+        ),
+        (
+            aws_report().replace("2021-03-14T09:12:44+00:00", "14/03/2021"),
+            "not an ISO 8601",
+            Some("user_creation_time"),
+        ),
+        (
+            aws_report().replace("arn:aws:iam::111122223333:user/bob", "bob-arn"),
+            "not an ARN",
+            Some("arn"),
+        ),
+        (
+            aws_report()[..300].to_string(),
+            "missing column `access_key_2_last_used_date`",
+            Some("access_key_2_last_used_date"),
+        ),
+        (
+            aws_report()[..700].to_string(),
+            "cells but the header has",
+            None,
+        ),
+        (
+            "{\"Content\": 5}".into(),
+            "base64 `Content`",
+            Some("Content"),
+        ),
+    ];
+    for (text, want, field) in cases {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("cr.csv"), &text).unwrap();
+        let errors = load(d.path(), "aws-iam", "cr.csv", None)
+            .err()
+            .unwrap_or_else(|| panic!("{want} must fail"));
+        let e = &errors[0];
+        assert!(e.message.contains(want), "{want}: {e}");
+        if field.is_some() {
+            assert_eq!(e.field.as_deref(), field, "{e}");
+        }
+    }
+}
+
+#[test]
+fn no_loader_panics_on_garbage_or_truncation() {
+    let seeds: Vec<Vec<u8>> = vec![
+        USERS_PAGE.as_bytes().to_vec(),
+        ad_rows(";").into_bytes(),
+        utf16le_bom(&ad_rows(",")),
+        aws_report().into_bytes(),
+    ];
+    for seed in &seeds {
+        for cut in (0..seed.len()).step_by(7) {
+            let mut bytes = seed[..cut].to_vec();
+            bytes.extend_from_slice(&[0xC3, 0x28, 0xFF, b'"', b',', b'\n', 0x00]);
+            let d = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(d.path().join("entra")).unwrap();
+            std::fs::write(d.path().join("entra/users.json"), &bytes).unwrap();
+            std::fs::write(d.path().join("f.csv"), &bytes).unwrap();
+            let _ = load(d.path(), "entra", "entra", None);
+            let _ = load(d.path(), "active-directory", "f.csv", Some("en-US"));
+            let _ = load(d.path(), "aws-iam", "f.csv", None);
+        }
+    }
+}

@@ -74,7 +74,7 @@ pub struct MspConfig {
 #[serde(deny_unknown_fields)]
 struct RawEstate {
     name: Option<String>,
-    as_of: Option<toml::value::Datetime>,
+    as_of: Option<AsOf>,
     msp: Option<MspConfig>,
     #[serde(default)]
     source: Vec<SourceConfig>,
@@ -92,7 +92,7 @@ struct RawTenant {
     id: Option<String>,
     name: Option<String>,
     status: Option<String>,
-    as_of: Option<toml::value::Datetime>,
+    as_of: Option<AsOf>,
     #[serde(default)]
     directory_ids: Vec<String>,
     source_of_truth: Option<String>,
@@ -394,13 +394,20 @@ fn check_sources(sources: &[SourceConfig], shown: &str) -> Result<(), ConfigErro
     Ok(())
 }
 
-/// Parse a TOML datetime (offset required, or a bare date read as UTC midnight).
-pub fn toml_time(
-    t: &toml::value::Datetime,
-    file: &str,
-    key: &str,
-) -> Result<DateTime<Utc>, ConfigError> {
-    let text = t.to_string();
+/// `as_of` written as a TOML datetime or as a quoted string (ESTATE.md shows both).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AsOf {
+    Datetime(toml::value::Datetime),
+    Text(String),
+}
+
+/// Parse an `as_of` (offset required, or a bare date read as UTC midnight).
+fn toml_time(t: &AsOf, file: &str, key: &str) -> Result<DateTime<Utc>, ConfigError> {
+    let text = match t {
+        AsOf::Datetime(d) => d.to_string(),
+        AsOf::Text(s) => s.clone(),
+    };
     parse_as_of(&text).map_err(|message| ConfigError {
         file: file.into(),
         line: None,
@@ -522,6 +529,24 @@ mod tests {
         assert!(e.tenants.is_empty());
         assert_eq!(e.tenant_errors[0].1.key.as_deref(), Some("source[0].kind"));
         assert_eq!(e.tenant_errors[1].1.key.as_deref(), Some("source_of_truth"));
+    }
+
+    #[test]
+    fn as_of_may_be_quoted_as_in_the_contract() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            "estate.toml",
+            "as_of = \"2026-11-20T06:00:00Z\"\n",
+        );
+        assert_eq!(
+            Estate::discover(d.path())
+                .unwrap()
+                .as_of
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-20T06:00:00+00:00"
+        );
     }
 
     #[test]

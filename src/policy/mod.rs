@@ -185,12 +185,16 @@ impl PolicySet {
         }
     }
 
-    /// Default params: every rule's declared defaults.
+    /// Default params: every loaded rule's declared defaults, plus the shipped rules' (so an
+    /// estate's thresholds stay valid under `--no-builtin`).
     pub fn default_params(&self) -> BTreeMap<String, serde_json::Value> {
         let mut out = BTreeMap::new();
-        for r in self.rules.values() {
-            for (k, v) in &r.params {
-                out.entry(k.clone()).or_insert_with(|| v.clone());
+        let shipped =
+            builtin_files().filter(|(p, _)| p.ends_with(".rego") && !p.ends_with("_test.rego"));
+        let shipped = shipped.filter_map(|(p, t)| metadata::parse(p, t).ok().flatten());
+        for r in self.rules.values().cloned().chain(shipped) {
+            for (k, v) in r.params {
+                out.entry(k).or_insert(v);
             }
         }
         out

@@ -1,0 +1,115 @@
+# driftgate.testdata: ONE known-good input that trips no rule. Tests state only the difference,
+# e.g. object.union(testdata.identity, {"mfa": {"registered": false}}) (object.union merges deeply;
+# arrays are replaced whole). Dates are consistent with as_of; ages come from ago(days).
+package driftgate.testdata
+
+import rego.v1
+
+as_of := "2026-11-20T06:00:00Z"
+
+# A timestamp `days` whole days before as_of (negative: in the future).
+ago(days) := {"at": _dates[days], "quality": "exact", "days_ago": days}
+
+# A timestamp with no instant: never, not_applicable, unavailable, absent, ambiguous.
+no_time(quality) := {"at": null, "quality": quality, "days_ago": null}
+
+_dates := {
+	-400: "2027-12-25T06:00:00Z", -300: "2027-09-16T06:00:00Z", -150: "2027-04-19T06:00:00Z",
+	-30: "2026-12-20T06:00:00Z", 1: "2026-11-19T06:00:00Z", 2: "2026-11-18T06:00:00Z",
+	3: "2026-11-17T06:00:00Z", 10: "2026-11-10T06:00:00Z", 14: "2026-11-06T06:00:00Z",
+	20: "2026-10-31T06:00:00Z", 29: "2026-10-22T06:00:00Z", 30: "2026-10-21T06:00:00Z",
+	31: "2026-10-20T06:00:00Z", 45: "2026-10-06T06:00:00Z", 59: "2026-09-22T06:00:00Z",
+	60: "2026-09-21T06:00:00Z", 61: "2026-09-20T06:00:00Z", 89: "2026-08-23T06:00:00Z",
+	90: "2026-08-22T06:00:00Z", 91: "2026-08-21T06:00:00Z", 100: "2026-08-12T06:00:00Z",
+	120: "2026-07-23T06:00:00Z", 150: "2026-06-23T06:00:00Z", 200: "2026-05-04T06:00:00Z",
+	365: "2025-11-20T06:00:00Z", 366: "2025-11-19T06:00:00Z", 400: "2025-10-16T06:00:00Z",
+	500: "2025-07-08T06:00:00Z", 800: "2024-09-11T06:00:00Z",
+}
+
+# Every rule's METADATA param defaults, as Rust merges them.
+params := {
+	"stale_days": 90, "never_used_grace_days": 30, "guest_stale_days": 60,
+	"credential_unused_days": 90, "max_top_admins": 4, "min_top_admins": 2,
+	"jit_roles": ["privileged"], "max_secret_age_days": 90, "max_secret_lifetime_days": 365,
+}
+
+# An enabled Entra member who signed in two days ago, with MFA and no role.
+identity := {
+	"ref": "entra/0001", "source": "entra", "source_kind": "entra", "object_id": "0001",
+	"alt_ids": {}, "principal_name": "ada@contoso.example", "principal_name_norm": "ada@contoso.example",
+	"emails": ["ada@contoso.example"], "display_name": "Ada Lovelace",
+	"kind": "human", "kind_evidence": ["userType=Member"], "non_human": false,
+	"status": "active", "status_raw": "accountEnabled=true", "enabled": true, "created": ago(400),
+	"activity": {
+		"last_interactive": ago(3), "last_non_interactive": ago(2),
+		"last_successful": ago(2), "last_any": ago(2), "known": true,
+	},
+	"password": {"enabled": true, "last_set": ago(100), "never_expires": false, "not_required": null, "must_change": false},
+	"account_expires": no_time("never"),
+	"employment": {
+		"employee_id": "E1001", "employee_type": "Employee", "department": "Finance", "title": "Analyst",
+		"manager": null, "hire_date": ago(800), "leave_date": no_time("absent"),
+	},
+	"mfa": {"registered": true, "capable": true, "methods": ["microsoftAuthenticatorPush"], "source": "entra/mfa.json"},
+	"privileged": false, "top_role": false, "roles": [], "groups": [], "credentials": [], "owners": null,
+	"prov": {"source": "entra", "file": "entra/users.json", "record": 1},
+}
+
+# A privileged, eligible (just-in-time) Entra role assignment.
+role := {
+	"role_id": "fe930be7-5e62-47db-91af-98c3a49a38b1", "role_name": "User Administrator", "scope": "/",
+	"assignment": "eligible", "privileged": true, "top": false, "via_group": null,
+	"start": ago(100), "end": no_time("never"),
+	"prov": {"source": "entra", "file": "entra/role_eligibility.json", "record": 1},
+}
+
+# A client secret created 30 days ago, valid 180 days, used 3 days ago.
+credential := {
+	"id": "9f1c2d3e", "kind": "client_secret", "display_name": "deploy", "hint": "Xy7",
+	"active": true, "created": ago(30), "rotated": ago(30), "expires": ago(-150), "last_used": ago(3),
+	"last_used_where": null, "origin": "application", "lifetime_days": 180, "expired": false,
+	"prov": {"source": "entra", "file": "entra/applications.json", "record": 1},
+}
+
+# An owned, enabled Entra workload with one healthy secret and recent sign-ins.
+workload := object.union(identity, {
+	"ref": "entra/sp-0002", "object_id": "sp-0002", "principal_name": null, "principal_name_norm": null,
+	"emails": [], "display_name": "Payroll sync", "kind": "workload",
+	"kind_evidence": ["servicePrincipalType=Application"], "non_human": true, "status_raw": null,
+	"password": {"enabled": null, "last_set": no_time("not_applicable"), "never_expires": null, "must_change": null},
+	"employment": {"employee_id": null, "employee_type": null, "department": null, "title": null, "hire_date": no_time("absent")},
+	"mfa": {"registered": null, "capable": null, "methods": [], "source": null},
+	"credentials": [credential],
+	"owners": [{"id": "0001", "principal_name": "ada@contoso.example", "enabled": true}],
+	"prov": {"source": "entra", "file": "entra/service_principals.json", "record": 1},
+})
+
+# A standing, enabled holder of the top role.
+holder(n) := {
+	"ref": sprintf("entra/ga%d", [n]), "principal_name": sprintf("ga%d@contoso.example", [n]),
+	"kind": "human", "enabled": true, "standing": true,
+	"prov": {"source": "entra", "file": "entra/role_assignments.json", "record": n},
+}
+
+# Three standing Global Administrators: between min_top_admins and max_top_admins.
+top_role := {
+	"source": "entra", "role_name": "Global Administrator", "holders": [holder(1), holder(2), holder(3)],
+	"standing_count": 3, "enabled_standing_count": 3,
+}
+
+source := {
+	"name": "entra", "kind": "entra", "path": "tenants/contoso/entra",
+	"files_read": ["entra/users.json", "entra/service_principals.json"], "files_missing": [],
+	"identities": 2, "top_role_name": "Global Administrator",
+	"capabilities": {"sign_in": true, "mfa": true, "roles": true, "jit": true, "owners": true, "top_role_countable": true},
+}
+
+tenant := {
+	"id": "contoso", "name": "Contoso Ltd", "status": "active", "source_of_truth": "entra",
+	"sources": [source], "top_roles": [top_role], "identity_count": 2,
+}
+
+input_with(identities) := {"as_of": as_of, "tenant": tenant, "params": params, "identities": identities}
+
+# A tenant-scoped evaluation (identities = []) over a changed tenant.
+tenant_input(t) := {"as_of": as_of, "tenant": t, "params": params, "identities": []}

@@ -1,0 +1,64 @@
+# METADATA
+# title: Ownerless non-human identity
+# description: Workload (service principal or app), service account or AI agent with no owner, or whose owners are all disabled.
+# custom:
+#   id: NHI-003
+#   severity: medium
+#   scope: identity
+#   params: {}
+#   controls:
+#     nist-csf-1.1: ["PR.AC-1"]
+#     nist-csf-2.0: ["PR.AA-01"]
+#     nist-sp-800-53r5: ["AC-2"]
+#     cis-v8: ["5.5"]
+#     iso-27001-2022: ["A.5.16"]
+#     soc2-2017: ["CC6.1"]
+#     owasp-nhi-2025: ["NHI1:2025"]
+#   remediation: Assign an enabled, accountable owner (a person or team) to the identity, or decommission it.
+package driftgate.rules.nhi_003
+
+import data.driftgate.lib
+import rego.v1
+
+# Managed identities are owned by their Azure resource, so they are out of scope.
+_kinds := {"workload", "agent", "service_account"}
+
+findings contains f if {
+	some i in input.identities
+	i.kind in _kinds
+	is_array(i.owners)
+	msg := _ownerless(i.owners)
+	f := {
+		"subject": i.ref,
+		"message": sprintf("%s %s %s", [i.kind, lib.name(i), msg]),
+		"evidence": {"kind": i.kind, "owners": i.owners},
+	}
+}
+
+_ownerless(owners) := "has no owner" if {
+	count(owners) == 0
+} else := "has only disabled owners" if {
+	every o in owners {
+		o.enabled == false
+	}
+}
+
+not_evaluable contains {"subject": i.ref, "reason": "ownership is not in the export"} if {
+	some i in input.identities
+	i.kind in _kinds
+	i.owners == null
+}
+
+not_evaluable contains {"subject": i.ref, "reason": "no owner is known to be enabled, and some owners' state is unknown"} if {
+	some i in input.identities
+	i.kind in _kinds
+	is_array(i.owners)
+	some o in i.owners
+	o.enabled == null
+	not _any_enabled(i.owners)
+}
+
+_any_enabled(owners) if {
+	some o in owners
+	o.enabled == true
+}

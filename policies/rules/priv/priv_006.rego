@@ -1,0 +1,78 @@
+# METADATA
+# title: Privileged role on a risky account
+# description: Privileged role held by a guest, a disabled account, or an account that STALE-001 or STALE-002 reports (same thresholds).
+# custom:
+#   id: PRIV-006
+#   severity: high
+#   scope: identity
+#   params:
+#     stale_days: 90
+#     never_used_grace_days: 30
+#   controls:
+#     nist-csf-1.1: ["PR.AC-4", "PR.AC-1"]
+#     nist-csf-2.0: ["PR.AA-05", "PR.AA-01"]
+#     nist-sp-800-53r5: ["AC-6(5)", "AC-6(6)", "AC-2(3)", "AC-2(7)"]
+#     cis-v8: ["5.3", "5.4"]
+#     iso-27001-2022: ["A.8.2", "A.5.18"]
+#     soc2-2017: ["CC6.2", "CC6.3"]
+#   remediation: Remove the role (guests should not hold directory roles); delete or disable dormant admin accounts and remove their roles.
+package driftgate.rules.priv_006
+
+import data.driftgate.lib
+import data.driftgate.lib.dormancy
+import rego.v1
+
+findings contains f if {
+	some i in input.identities
+	i.privileged == true
+	risks := _risks(i)
+	count(risks) > 0
+	roles := lib.privileged_roles(i)
+	f := {
+		"subject": i.ref,
+		"message": sprintf("%s holds %s and is %s", [lib.name(i), concat(", ", {lib.role_label(r) | some r in roles}), concat(" and ", {_words[r] | some r in risks})]),
+		"evidence": object.union_n(array.concat(
+			[{"risks": sort(risks), "kind": i.kind, "enabled": i.enabled, "roles": [lib.role_evidence(r) | some r in roles]}],
+			[_detail(i, r) | some r in sort(risks)],
+		)),
+		"provenance": [r.prov | some r in roles],
+	}
+}
+
+_words := {"guest": "a guest", "disabled": "disabled", "stale": "stale (STALE-001)", "never_used": "never used (STALE-002)"}
+
+_risks(i) := {r | some r, _ in _words; _risky(r, i)}
+
+_risky("guest", i) if i.kind == "guest"
+
+_risky("disabled", i) if i.enabled == false
+
+_risky("stale", i) if dormancy.stale(i, input.params)
+
+_risky("never_used", i) if dormancy.never_used(i, input.params)
+
+# The facts behind a dormancy risk, as STALE-001 / STALE-002 cite them.
+_detail(i, "stale") := dormancy.stale_evidence(i, input.params)
+
+_detail(i, "never_used") := dormancy.never_used_evidence(i, input.params)
+
+not_evaluable contains x if {
+	some i in input.identities
+	i.privileged == null
+	count(_risks(i)) > 0
+	x := {"subject": i.ref, "reason": sprintf("role data is missing for this source; the account is %s", [concat(" and ", {_words[r] | some r in _risks(i)})])}
+}
+
+not_evaluable contains x if {
+	some i in input.identities
+	i.privileged != false
+	count(_risks(i)) == 0
+	x := {"subject": i.ref, "reason": sprintf("%s; %s", [_role_state(i), _risk_unknown(i)])}
+}
+
+_role_state(i) := "privileged" if i.privileged == true
+else := "role data missing"
+
+_risk_unknown(i) := "enabled state unknown" if i.enabled == null
+else := "sign-in activity unknown, so staleness cannot be judged" if dormancy.stale_unknown(i)
+else := "never-used state cannot be judged (sign-in activity or creation date unknown)" if dormancy.never_used_unknown(i)

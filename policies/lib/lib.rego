@@ -1,6 +1,8 @@
 # driftgate.lib: small predicates over the normalised identity model, shared by several rules.
-# Helpers only compare facts Rust computed (ages in days, tri-state booleans); no findings here.
-# Beside it: driftgate.lib.dormancy (STALE-001/002 logic, reused by PRIV-006), driftgate.lib.credentials.
+# Helpers only compare facts Rust computed (ages in days, tri-state booleans, `derived`); no findings
+# here. Beside it: driftgate.lib.dormancy (STALE-001/002 logic, reused by PRIV-006), driftgate.lib.credentials.
+# Speed: regorus function calls cost microseconds, so rules test identity fields inline on their hot
+# path (i.derived.*, i.kind, i.enabled) and call these helpers only on the few identities that remain.
 package driftgate.lib
 
 import rego.v1
@@ -22,7 +24,7 @@ enabled(i) if i.enabled == true
 # Enabled or unknown: the account is not known to be disabled.
 not_disabled(i) if i.enabled != false
 
-user_account(i) if i.kind in user_kinds
+user_account(i) if i.derived.user_account == true
 
 # A timestamp with a usable age.
 dated(t) if {
@@ -36,19 +38,11 @@ older(t, days) if {
 	t.days_ago > days
 }
 
-# Sign-in activity cannot be judged: hidden by licence/export, or last_any is not a fact.
-activity_unknown(i) if not i.activity.known == true
+# Sign-in activity cannot be judged: hidden by licence/export, or last_any is not a fact
+# (derived.activity is "unknown" unless activity.known and last_any is dated, never or not_applicable).
+activity_unknown(i) if i.derived.activity == "unknown"
 
-activity_unknown(i) if not _activity_fact(i.activity.last_any)
-
-_activity_fact(t) if dated(t)
-
-_activity_fact(t) if t.quality in {"never", "not_applicable"}
-
-never_signed_in(i) if {
-	i.activity.known == true
-	i.activity.last_any.quality == "never"
-}
+never_signed_in(i) if i.derived.activity == "never"
 
 # Evidence note for AD lastLogonTimestamp-style values.
 lag_note(t) := {"note": "lagged value: replicated with up to 14 days delay, the real last sign-in may be more recent"} if {

@@ -1,8 +1,10 @@
 # driftgate.testdata: ONE known-good input that trips no rule. Tests state only the difference,
-# e.g. object.union(testdata.identity, {"mfa": {"registered": false}}) (object.union merges deeply;
-# arrays are replaced whole). Dates are consistent with as_of; ages come from ago(days).
+# e.g. testdata.identity_with({"mfa": {"registered": false}}) (object.union merges deeply; arrays
+# are replaced whole) and get `derived` recomputed as Rust would (settle). Dates are consistent
+# with as_of; ages come from ago(days).
 package driftgate.testdata
 
+import data.driftgate.lib
 import rego.v1
 
 as_of := "2026-11-20T06:00:00Z"
@@ -52,6 +54,7 @@ identity := {
 	},
 	"mfa": {"registered": true, "capable": true, "methods": ["microsoftAuthenticatorPush"], "source": "entra/mfa.json"},
 	"privileged": false, "top_role": false, "roles": [], "groups": [], "credentials": [], "owners": null,
+	"derived": {"user_account": true, "activity": "dated", "activity_days": 2, "created_days": 400, "standing_privileged": false},
 	"prov": {"source": "entra", "file": "entra/users.json", "record": 1},
 }
 
@@ -68,6 +71,7 @@ credential := {
 	"id": "9f1c2d3e", "kind": "client_secret", "display_name": "deploy", "hint": "Xy7",
 	"active": true, "created": ago(30), "rotated": ago(30), "expires": ago(-150), "last_used": ago(3),
 	"last_used_where": null, "origin": "application", "lifetime_days": 180, "expired": false,
+	"derived": {"live": true, "age_days": 30, "use_state": "dated", "unused_days": 3, "no_expiry": false},
 	"prov": {"source": "entra", "file": "entra/applications.json", "record": 1},
 }
 
@@ -81,8 +85,77 @@ workload := object.union(identity, {
 	"mfa": {"registered": null, "capable": null, "methods": [], "source": null},
 	"credentials": [credential],
 	"owners": [{"id": "0001", "principal_name": "ada@contoso.example", "enabled": true}],
+	"derived": {"user_account": false},
 	"prov": {"source": "entra", "file": "entra/service_principals.json", "record": 1},
 })
+
+# The known-good identity, workload or credential with `change` merged in and `derived` recomputed.
+identity_with(change) := settle(object.union(identity, change))
+
+workload_with(change) := settle(object.union(workload, change))
+
+credential_with(change) := settle_credential(object.union(credential, change))
+
+# A further change to an identity built above.
+changed(i, change) := settle(object.union(i, change))
+
+# `derived` as src/normalise.rs computes it, for the identity and each of its credentials.
+settle(i) := object.union(i, {
+	"credentials": [settle_credential(c) | some c in i.credentials],
+	"non_human": _non_human(i.kind),
+	"derived": {
+		"user_account": _user_account(i.kind),
+		"activity": a,
+		"activity_days": _days_if_dated(a, i.activity.last_any),
+		"created_days": i.created.days_ago,
+		"standing_privileged": _standing_privileged(i.roles),
+	},
+}) if a := _activity(i)
+
+settle_credential(c) := object.union(c, {"derived": {
+	"live": _live(c), "age_days": _min_days([c.rotated.days_ago, c.created.days_ago]), "use_state": u,
+	"unused_days": _days_if_dated(u, c.last_used), "no_expiry": _no_expiry(c.expires),
+}}) if u := _use_state(c.last_used)
+
+_user_account(kind) if kind in data.driftgate.lib.user_kinds
+else := false
+
+_non_human(kind) if kind in {"service_account", "workload", "managed_identity", "agent"}
+else := false
+
+_standing_privileged(roles) if {
+	some r in roles
+	r.privileged == true
+	r.assignment in {"permanent", "time_bound"}
+} else := false
+
+_activity(i) := _use_state(i.activity.last_any) if i.activity.known == true
+else := "unknown"
+
+_use_state(t) := "dated" if lib.dated(t)
+else := t.quality if t.quality in {"never", "not_applicable"}
+else := "unknown"
+
+_days_if_dated("dated", t) := t.days_ago
+
+_days_if_dated(state, _) := null if state != "dated"
+
+_live(c) := false if c.active == false
+else := false if c.expired == true
+else := true if {
+	c.active == true
+	c.expired == false
+} else := null
+
+_no_expiry(t) if {
+	t.at == null
+	t.quality in {"never", "not_applicable"}
+} else := false
+
+_min_days(ds) := min(known) if {
+	known := [d | some d in ds; is_number(d)]
+	count(known) > 0
+} else := null
 
 # A standing, enabled holder of the top role.
 holder(n) := {

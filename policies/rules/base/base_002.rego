@@ -22,9 +22,9 @@ import rego.v1
 
 findings contains f if {
 	some i in input.identities
-	i.kind == "human"
-	lib.enabled(i)
 	i.mfa.registered == false
+	i.kind == "human"
+	i.enabled == true
 	f := {
 		"subject": i.ref,
 		"message": sprintf("%s has no MFA method registered", [lib.name(i)]),
@@ -34,14 +34,14 @@ findings contains f if {
 
 not_evaluable contains {"subject": i.ref, "reason": "MFA registration unknown (no MFA report in the export)"} if {
 	some i in input.identities
-	i.kind == "human"
-	lib.not_disabled(i)
 	i.mfa.registered == null
+	i.kind == "human"
+	i.enabled != false
 }
 
 not_evaluable contains {"subject": i.ref, "reason": "enabled state unknown; no MFA method registered"} if {
 	some i in input.identities
-	i.kind == "human"
 	i.enabled == null
 	i.mfa.registered == false
+	i.kind == "human"
 }

@@ -4,14 +4,14 @@ import data.driftgate.rules.base_003 as rule
 import data.driftgate.testdata
 import rego.v1
 
-_ad := object.union(testdata.identity, {
+_ad := testdata.identity_with({
 	"ref": "ad/S-1-5-21-1004", "source": "ad", "source_kind": "active-directory", "principal_name": "jdoe@corp.example",
 	"password": {"not_required": false, "last_set": {"quality": "lagged"}},
 	"prov": {"source": "ad", "file": "ad/users.csv", "record": 4, "line": 5},
 })
 
 test_fires_when_password_not_required if {
-	i := object.union(_ad, {"password": {"not_required": true}})
+	i := testdata.changed(_ad, {"password": {"not_required": true}})
 	fs := rule.findings with input as testdata.input_with([i])
 	fs == {{
 		"subject": "ad/S-1-5-21-1004",
@@ -25,7 +25,7 @@ test_fires_when_password_not_required if {
 }
 
 test_fires_for_disabled_account_too if {
-	i := object.union(_ad, {"enabled": false, "password": {"not_required": true}})
+	i := testdata.changed(_ad, {"enabled": false, "password": {"not_required": true}})
 	count(rule.findings) == 1 with input as testdata.input_with([i])
 }
 
@@ -35,7 +35,7 @@ test_passes_when_flag_clear_or_not_applicable if {
 }
 
 test_not_evaluable_when_ad_flags_missing if {
-	i := object.union(_ad, {"password": {"not_required": null}})
+	i := testdata.changed(_ad, {"password": {"not_required": null}})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "ad/S-1-5-21-1004", "reason": "userAccountControl flags are not in the export"}} with input as testdata.input_with([i])
 }

@@ -18,23 +18,27 @@
 package driftgate.rules.nhi_001
 
 import data.driftgate.lib
-import data.driftgate.lib.credentials
 import rego.v1
 
 _kinds := {"client_secret", "access_key", "certificate", "api_token", "signing_cert"}
 
+# Usable: not deactivated or expired (derived.live != false), and not both states unknown.
 findings contains f if {
 	some i in input.identities
 	some c in i.credentials
+	c.derived.live != false
 	c.kind in _kinds
-	credentials.cred_live(c)
+	[c.active, c.expired] != [null, null]
 	e := _age(c)
 	e.days > input.params.max_secret_age_days
 	f := {
 		"subject": i.ref,
 		"key": c.id,
 		"message": sprintf("%s %s of %s was %s %d days ago (limit %d)", [c.kind, c.id, lib.name(i), e.since, e.days, input.params.max_secret_age_days]),
-		"evidence": object.union(e, {"kind": c.kind, "display_name": c.display_name, "max_secret_age_days": input.params.max_secret_age_days}),
+		"evidence": {
+			"since": e.since, "at": e.at, "days": e.days,
+			"kind": c.kind, "display_name": c.display_name, "max_secret_age_days": input.params.max_secret_age_days,
+		},
 		"provenance": [c.prov],
 	}
 }
@@ -46,17 +50,19 @@ _age(c) := {"since": "rotated", "at": c.rotated.at, "days": c.rotated.days_ago} 
 	lib.dated(c.created)
 }
 
+# In scope: not known to be dead (derived.live is true or null).
 not_evaluable contains x if {
 	some i in input.identities
 	some c in i.credentials
+	c.derived.live != false
 	c.kind in _kinds
-	credentials.maybe_live(c)
 	x := {"subject": i.ref, "key": c.id, "reason": _unknown(c)}
 }
 
 _unknown(c) := "neither rotation nor creation date is known" if {
-	not _age(c)
+	c.derived.age_days == null
 } else := "not known whether the credential is active or expired" if {
-	credentials.cred_liveness_unknown(c)
+	c.active == null
+	c.expired == null
 	_age(c).days > input.params.max_secret_age_days
 }

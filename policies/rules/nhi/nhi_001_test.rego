@@ -4,7 +4,7 @@ import data.driftgate.rules.nhi_001 as rule
 import data.driftgate.testdata
 import rego.v1
 
-_app(change) := object.union(testdata.workload, {"credentials": [object.union(testdata.credential, change)]})
+_app(change) := testdata.workload_with({"credentials": [object.union(testdata.credential, change)]})
 
 test_fires_when_secret_older_than_max_age if {
 	i := _app({"created": testdata.ago(91), "rotated": testdata.ago(91)})
@@ -30,15 +30,15 @@ test_falls_back_to_created_when_rotation_unknown if {
 
 test_certificates_and_access_keys_count if {
 	cert := _app({"kind": "certificate", "rotated": testdata.ago(365)})
-	key := object.union(_app({"kind": "access_key", "rotated": testdata.ago(120)}), {"ref": "aws/u1"})
+	key := testdata.changed(_app({"kind": "access_key", "rotated": testdata.ago(120)}), {"ref": "aws/u1"})
 	count(rule.findings) == 2 with input as testdata.input_with([cert, key])
 }
 
 test_passes_for_young_inactive_expired_and_federated if {
 	young := _app({"rotated": testdata.ago(90)})
-	off := object.union(_app({"active": false, "rotated": testdata.ago(400)}), {"ref": "entra/2"})
-	gone := object.union(_app({"expired": true, "rotated": testdata.ago(400)}), {"ref": "entra/3"})
-	fed := object.union(_app({"kind": "federated", "rotated": testdata.ago(400)}), {"ref": "entra/4"})
+	off := testdata.changed(_app({"active": false, "rotated": testdata.ago(400)}), {"ref": "entra/2"})
+	gone := testdata.changed(_app({"expired": true, "rotated": testdata.ago(400)}), {"ref": "entra/3"})
+	fed := testdata.changed(_app({"kind": "federated", "rotated": testdata.ago(400)}), {"ref": "entra/4"})
 	count(rule.findings) == 0 with input as testdata.input_with([young, off, gone, fed])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([young, off, gone, fed])
 }

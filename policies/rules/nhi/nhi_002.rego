@@ -23,17 +23,19 @@ import rego.v1
 
 _kinds := {"client_secret", "certificate", "api_token", "access_key"}
 
+# Usable: not deactivated or expired (derived.live != false), and not both states unknown.
 findings contains f if {
 	some i in input.identities
 	some c in i.credentials
+	c.derived.live != false
 	c.kind in _kinds
-	credentials.cred_live(c)
+	[c.active, c.expired] != [null, null]
 	e := _long(c)
 	f := {
 		"subject": i.ref,
 		"key": c.id,
 		"message": sprintf("%s %s of %s %s (limit %d days)", [c.kind, c.id, lib.name(i), e.what, input.params.max_secret_lifetime_days]),
-		"evidence": object.union(object.remove(e, ["what"]), {
+		"evidence": object.union(e.evidence, {
 			"kind": c.kind, "display_name": c.display_name, "created": c.created.at,
 			"max_secret_lifetime_days": input.params.max_secret_lifetime_days,
 		}),
@@ -41,27 +43,29 @@ findings contains f if {
 	}
 }
 
-_long(c) := e if {
-	is_number(c.lifetime_days)
+# lifetime_days is null when either date is unknown or there is no expiry (null > n is false).
+_long(c) := {"what": sprintf("is valid for %d days", [c.lifetime_days]), "evidence": e} if {
 	c.lifetime_days > input.params.max_secret_lifetime_days
-	e := {"what": sprintf("is valid for %d days", [c.lifetime_days]), "lifetime_days": c.lifetime_days, "expires": c.expires.at}
-} else := e if {
+	e := {"lifetime_days": c.lifetime_days, "expires": c.expires.at}
+} else := {"what": "never expires", "evidence": e} if {
 	credentials.no_expiry(c)
-	e := {"what": "never expires", "lifetime_days": null, "expires": "never", "expires_quality": c.expires.quality}
+	e := {"lifetime_days": null, "expires": "never", "expires_quality": c.expires.quality}
 }
 
+# In scope: not known to be dead (derived.live is true or null).
 not_evaluable contains x if {
 	some i in input.identities
 	some c in i.credentials
+	c.derived.live != false
 	c.kind in _kinds
-	credentials.maybe_live(c)
 	x := {"subject": i.ref, "key": c.id, "reason": _unknown(c)}
 }
 
 _unknown(c) := "expiry or creation date unknown, so the lifetime cannot be judged" if {
-	not is_number(c.lifetime_days)
+	c.lifetime_days == null
 	not credentials.no_expiry(c)
 } else := "not known whether the credential is active or expired" if {
-	credentials.cred_liveness_unknown(c)
+	c.active == null
+	c.expired == null
 	_long(c)
 }

@@ -4,7 +4,7 @@ import data.driftgate.rules.nhi_002 as rule
 import data.driftgate.testdata
 import rego.v1
 
-_app(change) := object.union(testdata.workload, {"credentials": [object.union(testdata.credential, change)]})
+_app(change) := testdata.workload_with({"credentials": [object.union(testdata.credential, change)]})
 
 test_fires_when_lifetime_exceeds_max if {
 	i := _app({"expires": testdata.ago(-300), "lifetime_days": 700, "created": testdata.ago(400)})
@@ -30,14 +30,14 @@ test_fires_when_secret_never_expires if {
 
 test_fires_for_aws_access_key_without_expiry if {
 	key := {"id": "AKIAEXAMPLE1", "kind": "access_key", "expires": testdata.no_time("not_applicable"), "lifetime_days": null}
-	i := object.union(_app(key), {"ref": "aws/AIDAEXAMPLE1", "source_kind": "aws-iam"})
+	i := testdata.changed(_app(key), {"ref": "aws/AIDAEXAMPLE1", "source_kind": "aws-iam"})
 	{f.key | some f in rule.findings} == {"AKIAEXAMPLE1"} with input as testdata.input_with([i])
 }
 
 test_passes_at_max_and_for_expired_or_federated if {
 	at_max := _app({"lifetime_days": 365})
-	gone := object.union(_app({"lifetime_days": 730, "expired": true}), {"ref": "entra/2"})
-	fed := object.union(_app({"kind": "federated", "expires": testdata.no_time("never"), "lifetime_days": null}), {"ref": "entra/3"})
+	gone := testdata.changed(_app({"lifetime_days": 730, "expired": true}), {"ref": "entra/2"})
+	fed := testdata.changed(_app({"kind": "federated", "expires": testdata.no_time("never"), "lifetime_days": null}), {"ref": "entra/3"})
 	count(rule.findings) == 0 with input as testdata.input_with([at_max, gone, fed])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([at_max, gone, fed])
 }

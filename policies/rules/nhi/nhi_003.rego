@@ -21,10 +21,12 @@ import data.driftgate.lib
 import rego.v1
 
 # Managed identities are owned by their Azure resource, so they are out of scope.
+# All three kinds are non_human, the cheaper first test.
 _kinds := {"workload", "agent", "service_account"}
 
 findings contains f if {
 	some i in input.identities
+	i.non_human == true
 	i.kind in _kinds
 	is_array(i.owners)
 	msg := _ownerless(i.owners)
@@ -43,19 +45,20 @@ _ownerless(owners) := "has no owner" if {
 	}
 }
 
-not_evaluable contains {"subject": i.ref, "reason": "ownership is not in the export"} if {
+not_evaluable contains x if {
 	some i in input.identities
+	i.non_human == true
 	i.kind in _kinds
-	i.owners == null
+	x := {"subject": i.ref, "reason": _unknown(i.owners)}
 }
 
-not_evaluable contains {"subject": i.ref, "reason": "no owner is known to be enabled, and some owners' state is unknown"} if {
-	some i in input.identities
-	i.kind in _kinds
-	is_array(i.owners)
-	some o in i.owners
+_unknown(owners) := "ownership is not in the export" if {
+	owners == null
+} else := "no owner is known to be enabled, and some owners' state is unknown" if {
+	is_array(owners)
+	some o in owners
 	o.enabled == null
-	not _any_enabled(i.owners)
+	not _any_enabled(owners)
 }
 
 _any_enabled(owners) if {

@@ -6,7 +6,7 @@ import rego.v1
 
 _owner(id, enabled) := {"id": id, "principal_name": sprintf("%s@contoso.example", [id]), "enabled": enabled}
 
-_owned_by(owners) := object.union(testdata.workload, {"owners": owners})
+_owned_by(owners) := testdata.workload_with({"owners": owners})
 
 test_fires_when_no_owner if {
 	fs := rule.findings with input as testdata.input_with([_owned_by([])])
@@ -22,8 +22,8 @@ test_fires_when_all_owners_disabled if {
 }
 
 test_fires_for_agents_and_service_accounts if {
-	agent := object.union(_owned_by([]), {"ref": "entra/agent1", "kind": "agent"})
-	svc := object.union(_owned_by([]), {"ref": "ad/svc1", "kind": "service_account"})
+	agent := testdata.changed(_owned_by([]), {"ref": "entra/agent1", "kind": "agent"})
+	svc := testdata.changed(_owned_by([]), {"ref": "ad/svc1", "kind": "service_account"})
 	count(rule.findings) == 2 with input as testdata.input_with([agent, svc])
 }
 
@@ -34,14 +34,14 @@ test_passes_with_one_enabled_owner if {
 }
 
 test_humans_and_managed_identities_are_out_of_scope if {
-	mi := object.union(_owned_by([]), {"kind": "managed_identity"})
-	human := object.union(testdata.identity, {"owners": []})
+	mi := testdata.changed(_owned_by([]), {"kind": "managed_identity"})
+	human := testdata.identity_with({"owners": []})
 	count(rule.findings) == 0 with input as testdata.input_with([mi, human])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([mi, human, testdata.identity])
 }
 
 test_not_evaluable_when_ownership_not_exported if {
-	i := object.union(testdata.workload, {"owners": null})
+	i := testdata.workload_with({"owners": null})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/sp-0002", "reason": "ownership is not in the export"}} with input as testdata.input_with([i])
 }

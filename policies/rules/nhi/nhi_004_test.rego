@@ -4,7 +4,7 @@ import data.driftgate.rules.nhi_004 as rule
 import data.driftgate.testdata
 import rego.v1
 
-_app(change) := object.union(testdata.workload, {"credentials": [object.union(testdata.credential, change)]})
+_app(change) := testdata.workload_with({"credentials": [object.union(testdata.credential, change)]})
 
 test_fires_for_expired_credential if {
 	i := _app({"kind": "certificate", "expires": testdata.ago(30), "expired": true, "lifetime_days": 365})
@@ -22,8 +22,8 @@ test_fires_for_expired_credential if {
 }
 
 test_passes_for_valid_and_non_expiring_credentials if {
-	forever := object.union(_app({"expires": testdata.no_time("never"), "expired": null}), {"ref": "entra/2"})
-	key := object.union(_app({"kind": "access_key", "expires": testdata.no_time("absent"), "expired": null}), {"ref": "aws/3"})
+	forever := testdata.changed(_app({"expires": testdata.no_time("never"), "expired": null}), {"ref": "entra/2"})
+	key := testdata.changed(_app({"kind": "access_key", "expires": testdata.no_time("absent"), "expired": null}), {"ref": "aws/3"})
 	count(rule.findings) == 0 with input as testdata.input_with([testdata.workload, forever, key])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([testdata.workload, forever, key])
 }

@@ -20,11 +20,12 @@ package driftgate.rules.priv_001
 import data.driftgate.lib
 import rego.v1
 
+# Scope: accounts someone signs in to, i.e. not workloads, managed identities or agents.
 findings contains f if {
 	some i in input.identities
-	_scope(i)
 	i.privileged == true
 	i.mfa.registered == false
+	not i.kind in lib.app_kinds
 	roles := lib.privileged_roles(i)
 	f := {
 		"subject": i.ref,
@@ -36,17 +37,14 @@ findings contains f if {
 
 not_evaluable contains {"subject": i.ref, "reason": "MFA registration unknown for a privileged account"} if {
 	some i in input.identities
-	_scope(i)
 	i.privileged == true
 	i.mfa.registered == null
+	not i.kind in lib.app_kinds
 }
 
 not_evaluable contains {"subject": i.ref, "reason": "no MFA registered, but role data is missing for this source"} if {
 	some i in input.identities
-	_scope(i)
 	i.privileged == null
 	i.mfa.registered == false
+	not i.kind in lib.app_kinds
 }
-
-# Accounts someone signs in to: not workloads, managed identities or agents.
-_scope(i) if not i.kind in lib.app_kinds

@@ -4,9 +4,9 @@ import data.driftgate.rules.priv_001 as rule
 import data.driftgate.testdata
 import rego.v1
 
-_admin := object.union(testdata.identity, {"privileged": true, "roles": [testdata.role]})
+_admin := testdata.identity_with({"privileged": true, "roles": [testdata.role]})
 
-_no_mfa := object.union(_admin, {"mfa": {"registered": false, "capable": false, "methods": []}})
+_no_mfa := testdata.changed(_admin, {"mfa": {"registered": false, "capable": false, "methods": []}})
 
 test_fires_for_privileged_account_without_mfa if {
 	fs := rule.findings with input as testdata.input_with([_no_mfa])
@@ -23,31 +23,31 @@ test_fires_for_privileged_account_without_mfa if {
 }
 
 test_fires_for_guest_and_technician_kinds if {
-	g := object.union(_no_mfa, {"ref": "entra/g1", "kind": "guest"})
-	t := object.union(_no_mfa, {"ref": "entra/t1", "kind": "technician"})
+	g := testdata.changed(_no_mfa, {"ref": "entra/g1", "kind": "guest"})
+	t := testdata.changed(_no_mfa, {"ref": "entra/t1", "kind": "technician"})
 	count(rule.findings) == 2 with input as testdata.input_with([g, t])
 }
 
 test_passes_with_mfa_or_without_privilege if {
-	plain := object.union(testdata.identity, {"ref": "entra/0002", "mfa": {"registered": false}})
+	plain := testdata.identity_with({"ref": "entra/0002", "mfa": {"registered": false}})
 	count(rule.findings) == 0 with input as testdata.input_with([_admin, plain])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([_admin, plain])
 }
 
 test_workloads_are_out_of_scope if {
-	app := object.union(testdata.workload, {"privileged": true, "roles": [testdata.role], "mfa": {"registered": false}})
+	app := testdata.workload_with({"privileged": true, "roles": [testdata.role], "mfa": {"registered": false}})
 	count(rule.findings) == 0 with input as testdata.input_with([app])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([app])
 }
 
 test_not_evaluable_when_mfa_unknown if {
-	i := object.union(_admin, {"mfa": {"registered": null}})
+	i := testdata.changed(_admin, {"mfa": {"registered": null}})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/0001", "reason": "MFA registration unknown for a privileged account"}} with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_roles_unknown_and_no_mfa if {
-	i := object.union(_no_mfa, {"privileged": null, "roles": []})
+	i := testdata.changed(_no_mfa, {"privileged": null, "roles": []})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	count(rule.not_evaluable) == 1 with input as testdata.input_with([i])
 }

@@ -24,7 +24,8 @@ import rego.v1
 # jit_roles: role names or ids (case-insensitive); "privileged" means every privileged role.
 findings contains f if {
 	some i in input.identities
-	_source_jit(i) == true
+	i.roles != []
+	_jit[i.source] == true
 	some role_id in {r.role_id | some r in i.roles; _standing(r)}
 	held := [r | some r in i.roles; r.role_id == role_id; _standing(r)]
 	f := {
@@ -43,14 +44,13 @@ findings contains f if {
 
 not_evaluable contains x if {
 	some i in input.identities
-	_source_jit(i) == null
+	i.roles != []
+	object.get(_jit, i.source, null) == null
 	some role_id in {r.role_id | some r in i.roles; _standing(r)}
 	x := {"subject": i.ref, "key": role_id, "reason": sprintf("not known whether %s supports just-in-time assignment (no PIM data)", [i.source])}
 }
 
 _jit := {s.name: s.capabilities.jit | some s in input.tenant.sources}
-
-_source_jit(i) := object.get(_jit, i.source, null)
 
 _standing(r) if {
 	r.assignment == "permanent"

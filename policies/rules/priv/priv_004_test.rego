@@ -6,7 +6,7 @@ import rego.v1
 
 _permanent := object.union(testdata.role, {"assignment": "permanent", "prov": {"file": "entra/role_assignments.json"}})
 
-_holder(roles) := object.union(testdata.identity, {"privileged": true, "roles": roles})
+_holder(roles) := testdata.identity_with({"privileged": true, "roles": roles})
 
 _with_jit(jit) := object.union(testdata.tenant, {"sources": [object.union(testdata.source, {"capabilities": {"jit": jit}})]})
 

@@ -22,8 +22,8 @@ import rego.v1
 
 findings contains f if {
 	some i in input.identities
-	i.non_human == true
 	i.privileged == true
+	i.non_human == true
 	roles := lib.privileged_roles(i)
 	f := {
 		"subject": i.ref,
@@ -35,6 +35,6 @@ findings contains f if {
 
 not_evaluable contains {"subject": i.ref, "reason": "role data is missing for this source"} if {
 	some i in input.identities
-	i.non_human == true
 	i.privileged == null
+	i.non_human == true
 }

@@ -9,7 +9,7 @@ _ga := object.union(testdata.role, {
 	"assignment": "permanent", "top": true,
 })
 
-_privileged_app := object.union(testdata.workload, {"privileged": true, "top_role": true, "roles": [_ga]})
+_privileged_app := testdata.workload_with({"privileged": true, "top_role": true, "roles": [_ga]})
 
 test_fires_for_workload_with_privileged_role if {
 	fs := rule.findings with input as testdata.input_with([_privileged_app])
@@ -26,7 +26,7 @@ test_fires_for_workload_with_privileged_role if {
 }
 
 test_fires_for_ad_service_account if {
-	svc := object.union(testdata.identity, {
+	svc := testdata.identity_with({
 		"ref": "ad/svc-backup", "source": "ad", "source_kind": "active-directory", "kind": "service_account",
 		"non_human": true, "privileged": true,
 		"roles": [object.union(testdata.role, {"role_id": "CN=Domain Admins,CN=Users,DC=corp,DC=example", "role_name": "Domain Admins"})],
@@ -35,13 +35,13 @@ test_fires_for_ad_service_account if {
 }
 
 test_passes_for_unprivileged_app_and_privileged_human if {
-	human := object.union(testdata.identity, {"privileged": true, "roles": [_ga]})
+	human := testdata.identity_with({"privileged": true, "roles": [_ga]})
 	count(rule.findings) == 0 with input as testdata.input_with([testdata.workload, human])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([testdata.workload, human])
 }
 
 test_not_evaluable_when_role_data_missing if {
-	i := object.union(testdata.workload, {"privileged": null})
+	i := testdata.workload_with({"privileged": null})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/sp-0002", "reason": "role data is missing for this source"}} with input as testdata.input_with([i])
 }

@@ -41,34 +41,27 @@ findings contains f if {
 
 _words := {"guest": "a guest", "disabled": "disabled", "stale": "stale (STALE-001)", "never_used": "never used (STALE-002)"}
 
-_risks(i) := {r | some r, _ in _words; _risky(r, i)}
-
-_risky("guest", i) if i.kind == "guest"
-
-_risky("disabled", i) if i.enabled == false
-
-_risky("stale", i) if dormancy.stale(i, input.params)
-
-_risky("never_used", i) if dormancy.never_used(i, input.params)
+# Called only for identities that hold or may hold a privileged role.
+_risks(i) := ({"guest" | i.kind == "guest"} | {"disabled" | i.enabled == false}) | (
+	{"stale" | dormancy.stale(i, input.params)} | {"never_used" | dormancy.never_used(i, input.params)}
+)
 
 # The facts behind a dormancy risk, as STALE-001 / STALE-002 cite them.
 _detail(i, "stale") := dormancy.stale_evidence(i, input.params)
 
 _detail(i, "never_used") := dormancy.never_used_evidence(i, input.params)
 
-not_evaluable contains x if {
-	some i in input.identities
-	i.privileged == null
-	count(_risks(i)) > 0
-	x := {"subject": i.ref, "reason": sprintf("role data is missing for this source; the account is %s", [concat(" and ", {_words[r] | some r in _risks(i)})])}
-}
-
+# Role data missing for a risky account, or a privileged (or maybe privileged) account whose risks cannot be judged.
 not_evaluable contains x if {
 	some i in input.identities
 	i.privileged != false
-	count(_risks(i)) == 0
-	x := {"subject": i.ref, "reason": sprintf("%s; %s", [_role_state(i), _risk_unknown(i)])}
+	x := {"subject": i.ref, "reason": _unknown(i, _risks(i))}
 }
+
+_unknown(i, risks) := sprintf("role data is missing for this source; the account is %s", [concat(" and ", {_words[r] | some r in risks})]) if {
+	i.privileged == null
+	count(risks) > 0
+} else := sprintf("%s; %s", [_role_state(i), _risk_unknown(i)]) if count(risks) == 0
 
 _role_state(i) := "privileged" if i.privileged == true
 else := "role data missing"

@@ -4,10 +4,10 @@ import data.driftgate.rules.priv_006 as rule
 import data.driftgate.testdata
 import rego.v1
 
-_admin := object.union(testdata.identity, {"privileged": true, "roles": [testdata.role]})
+_admin := testdata.identity_with({"privileged": true, "roles": [testdata.role]})
 
 test_fires_for_privileged_guest if {
-	g := object.union(_admin, {"kind": "guest"})
+	g := testdata.changed(_admin, {"kind": "guest"})
 	fs := rule.findings with input as testdata.input_with([g])
 	fs == {{
 		"subject": "entra/0001",
@@ -22,12 +22,12 @@ test_fires_for_privileged_guest if {
 }
 
 test_fires_for_disabled_holder if {
-	some f in rule.findings with input as testdata.input_with([object.union(_admin, {"enabled": false})])
+	some f in rule.findings with input as testdata.input_with([testdata.changed(_admin, {"enabled": false})])
 	f.evidence.risks == ["disabled"]
 }
 
 test_fires_for_stale_holder_with_stale_001_thresholds if {
-	i := object.union(_admin, {"activity": {"last_any": testdata.ago(91)}})
+	i := testdata.changed(_admin, {"activity": {"last_any": testdata.ago(91)}})
 	some f in rule.findings with input as testdata.input_with([i])
 	f.evidence.risks == ["stale"]
 	f.evidence.days == 91
@@ -36,7 +36,7 @@ test_fires_for_stale_holder_with_stale_001_thresholds if {
 }
 
 test_fires_for_never_used_holder if {
-	i := object.union(_admin, {"created": testdata.ago(45), "activity": {"last_any": testdata.no_time("never")}})
+	i := testdata.changed(_admin, {"created": testdata.ago(45), "activity": {"last_any": testdata.no_time("never")}})
 	some f in rule.findings with input as testdata.input_with([i])
 	f.evidence.risks == ["never_used"]
 	f.evidence.created_days == 45
@@ -44,38 +44,38 @@ test_fires_for_never_used_holder if {
 }
 
 test_passes_for_active_member_admin_and_unprivileged_guest if {
-	g := object.union(testdata.identity, {"ref": "entra/g1", "kind": "guest"})
+	g := testdata.identity_with({"ref": "entra/g1", "kind": "guest"})
 	count(rule.findings) == 0 with input as testdata.input_with([_admin, g])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([_admin, g])
 }
 
 test_not_evaluable_when_role_data_missing_for_risky_account if {
-	i := object.union(testdata.identity, {"enabled": false, "privileged": null})
+	i := testdata.identity_with({"enabled": false, "privileged": null})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/0001", "reason": "role data is missing for this source; the account is disabled"}} with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_admin_activity_unknown if {
-	i := object.union(_admin, {"activity": {"known": false}})
+	i := testdata.changed(_admin, {"activity": {"known": false}})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/0001", "reason": "privileged; sign-in activity unknown, so staleness cannot be judged"}} with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_admin_enabled_unknown if {
-	i := object.union(_admin, {"enabled": null})
+	i := testdata.changed(_admin, {"enabled": null})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	count(rule.not_evaluable) == 1 with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_technician_activity_unknown if {
 	# STALE-001 covers members only, but STALE-002 (never used) covers every account kind.
-	i := object.union(_admin, {"kind": "technician", "activity": {"known": false}})
+	i := testdata.changed(_admin, {"kind": "technician", "activity": {"known": false}})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/0001", "reason": "privileged; never-used state cannot be judged (sign-in activity or creation date unknown)"}} with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_both_roles_and_enabled_state_unknown if {
-	i := object.union(testdata.identity, {"privileged": null, "enabled": null})
+	i := testdata.identity_with({"privileged": null, "enabled": null})
 	rule.not_evaluable == {{"subject": "entra/0001", "reason": "role data missing; enabled state unknown"}} with input as testdata.input_with([i])
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 }

@@ -18,29 +18,35 @@
 package driftgate.rules.stale_001
 
 import data.driftgate.lib
-import data.driftgate.lib.dormancy
 import rego.v1
 
+# Inline copy of dormancy.stale / stale_unknown (PRIV-006 uses those), cheapest test first.
 findings contains f if {
 	some i in input.identities
-	dormancy.stale(i, input.params)
-	e := dormancy.stale_evidence(i, input.params)
+	i.kind == "human"
+	i.enabled == true
+	i.derived.activity_days > input.params.stale_days
+	t := i.activity.last_any
 	f := {
 		"subject": i.ref,
-		"message": sprintf("%s has not signed in for %d days (limit %d)", [lib.name(i), e.days, e.stale_days]),
-		"evidence": e,
+		"message": sprintf("%s has not signed in for %d days (limit %d)", [lib.name(i), t.days_ago, input.params.stale_days]),
+		"evidence": object.union(
+			{"last_sign_in": t.at, "days": t.days_ago, "stale_days": input.params.stale_days, "quality": t.quality},
+			lib.lag_note(t),
+		),
 	}
 }
 
-not_evaluable contains x if {
+not_evaluable contains {"subject": i.ref, "reason": "sign-in activity unknown (hidden by licence or export, or the last sign-in value is not usable)"} if {
 	some i in input.identities
-	dormancy.stale_scope(i)
-	x := {"subject": i.ref, "reason": _unknown(i)}
+	i.derived.activity == "unknown"
+	i.kind == "human"
+	i.enabled != false
 }
 
-_unknown(i) := "sign-in activity unknown (hidden by licence or export, or the last sign-in value is not usable)" if {
-	dormancy.stale_unknown(i)
-} else := "enabled state unknown; last sign-in is older than stale_days" if {
+not_evaluable contains {"subject": i.ref, "reason": "enabled state unknown; last sign-in is older than stale_days"} if {
+	some i in input.identities
 	i.enabled == null
-	dormancy.stale_fires(i, input.params)
+	i.kind == "human"
+	i.derived.activity_days > input.params.stale_days
 }

@@ -22,28 +22,39 @@ import data.driftgate.lib
 import data.driftgate.lib.dormancy
 import rego.v1
 
+# Inline copy of dormancy.never_used / never_used_unknown (PRIV-006 uses those), cheapest test first.
 findings contains f if {
 	some i in input.identities
-	dormancy.never_used(i, input.params)
-	e := dormancy.never_used_evidence(i, input.params)
+	i.derived.activity == "never"
+	i.enabled == true
+	i.derived.created_days > input.params.never_used_grace_days
 	f := {
 		"subject": i.ref,
-		"message": sprintf("%s (%s) has never signed in and was created %d days ago (grace %d)", [lib.name(i), i.kind, e.created_days, e.never_used_grace_days]),
-		"evidence": object.union(e, {"kind": i.kind}),
+		"message": sprintf("%s (%s) has never signed in and was created %d days ago (grace %d)", [lib.name(i), i.kind, i.created.days_ago, input.params.never_used_grace_days]),
+		"evidence": {
+			"last_sign_in": "never", "created": i.created.at, "created_days": i.created.days_ago,
+			"never_used_grace_days": input.params.never_used_grace_days, "kind": i.kind,
+		},
 	}
+}
+
+not_evaluable contains {"subject": i.ref, "reason": "sign-in activity unknown (hidden by licence or export, or the last sign-in value is not usable)"} if {
+	some i in input.identities
+	i.derived.activity == "unknown"
+	i.enabled != false
+	dormancy.signs_in(i)
 }
 
 not_evaluable contains x if {
 	some i in input.identities
-	dormancy.never_used_scope(i)
-	x := {"subject": i.ref, "reason": _unknown(i)}
+	i.derived.activity == "never"
+	i.enabled != false
+	x := {"subject": i.ref, "reason": _never_unknown(i)}
 }
 
-_unknown(i) := "sign-in activity unknown (hidden by licence or export, or the last sign-in value is not usable)" if {
-	lib.activity_unknown(i)
-} else := "never signed in, but the creation date is unknown" if {
-	dormancy.never_used_unknown(i)
+_never_unknown(i) := "never signed in, but the creation date is unknown" if {
+	i.derived.created_days == null
 } else := "enabled state unknown; never signed in and created before the grace period" if {
 	i.enabled == null
-	dormancy.never_used_fires(i, input.params)
+	i.derived.created_days > input.params.never_used_grace_days
 }

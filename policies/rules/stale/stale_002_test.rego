@@ -6,7 +6,7 @@ import rego.v1
 
 _never := {"activity": {"last_interactive": testdata.no_time("never"), "last_successful": testdata.no_time("never"), "last_any": testdata.no_time("never")}}
 
-_never_created(days) := object.union(testdata.identity, object.union(_never, {"created": testdata.ago(days)}))
+_never_created(days) := testdata.identity_with(object.union(_never, {"created": testdata.ago(days)}))
 
 test_fires_when_never_signed_in_after_grace if {
 	fs := rule.findings with input as testdata.input_with([_never_created(31)])
@@ -31,39 +31,46 @@ test_passes_when_signed_in if {
 }
 
 test_any_user_kind_fires if {
-	guest := object.union(_never_created(100), {"ref": "entra/g1", "kind": "guest"})
-	svc := object.union(_never_created(100), {"ref": "ad/svc1", "kind": "service_account", "non_human": true})
+	guest := testdata.changed(_never_created(100), {"ref": "entra/g1", "kind": "guest"})
+	svc := testdata.changed(_never_created(100), {"ref": "ad/svc1", "kind": "service_account", "non_human": true})
 	count(rule.findings) == 2 with input as testdata.input_with([guest, svc])
 }
 
 test_app_fires_only_with_activity_data if {
-	seen := object.union(testdata.workload, object.union(_never, {"created": testdata.ago(100)}))
-	hidden := object.union(seen, {"ref": "entra/sp-0003", "activity": {"known": false}})
+	seen := testdata.workload_with(object.union(_never, {"created": testdata.ago(100)}))
+	hidden := testdata.changed(seen, {"ref": "entra/sp-0003", "activity": {"known": false}})
 	fs := rule.findings with input as testdata.input_with([seen, hidden])
 	{f.subject | some f in fs} == {"entra/sp-0002"}
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([seen, hidden])
 }
 
 test_disabled_is_out_of_scope if {
-	i := object.union(_never_created(100), {"enabled": false})
+	i := testdata.changed(_never_created(100), {"enabled": false})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_activity_hidden if {
-	i := object.union(_never_created(100), {"activity": {"known": false}})
+	i := testdata.changed(_never_created(100), {"activity": {"known": false}})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	count(rule.not_evaluable) == 1 with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_created_unknown if {
-	i := object.union(_never_created(100), {"created": testdata.no_time("absent")})
+	i := testdata.changed(_never_created(100), {"created": testdata.no_time("absent")})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/0001", "reason": "never signed in, but the creation date is unknown"}} with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_enabled_unknown if {
-	i := object.union(_never_created(100), {"enabled": null})
+	i := testdata.changed(_never_created(100), {"enabled": null})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	count(rule.not_evaluable) == 1 with input as testdata.input_with([i])
+}
+
+test_not_evaluable_for_app_with_exported_but_unusable_activity if {
+	app := testdata.workload_with({"activity": {"last_any": testdata.no_time("unavailable")}})
+	hidden := testdata.changed(app, {"ref": "entra/sp-0003", "activity": {"known": false}})
+	count(rule.findings) == 0 with input as testdata.input_with([app, hidden])
+	rule.not_evaluable == {{"subject": "entra/sp-0002", "reason": "sign-in activity unknown (hidden by licence or export, or the last sign-in value is not usable)"}} with input as testdata.input_with([app, hidden])
 }

@@ -22,7 +22,8 @@ import rego.v1
 
 findings contains f if {
 	some i in input.identities
-	lib.enabled(i)
+	i.kind == "guest"
+	i.enabled == true
 	e := _idle(i)
 	f := {
 		"subject": i.ref,
@@ -36,36 +37,30 @@ _message := {
 	"created": "guest %s has never signed in and was created %d days ago (limit %d)",
 }
 
-not_evaluable contains x if {
-	some i in input.identities
-	_scope(i)
-	x := {"subject": i.ref, "reason": _unknown(i)}
-}
-
-_scope(i) if {
-	i.kind == "guest"
-	lib.not_disabled(i)
-}
-
-# The idle period: since the last sign-in, or since creation when it never signed in.
+# Guests only (checked by the caller). The idle period: since the last sign-in, or since creation
+# when it never signed in (derived.*_days are null unless dated).
 _idle(i) := object.union(e, lib.lag_note(t)) if {
-	_scope(i)
-	not lib.activity_unknown(i)
+	i.derived.activity_days > input.params.guest_stale_days
 	t := i.activity.last_any
-	lib.older(t, input.params.guest_stale_days)
 	e := {"since": "last_sign_in", "last_sign_in": t.at, "days": t.days_ago, "quality": t.quality}
 } else := e if {
-	_scope(i)
-	lib.never_signed_in(i)
-	lib.older(i.created, input.params.guest_stale_days)
+	i.derived.activity == "never"
+	i.derived.created_days > input.params.guest_stale_days
 	e := {"since": "created", "last_sign_in": "never", "created": i.created.at, "days": i.created.days_ago}
 }
 
+not_evaluable contains x if {
+	some i in input.identities
+	i.kind == "guest"
+	i.enabled != false
+	x := {"subject": i.ref, "reason": _unknown(i)}
+}
+
 _unknown(i) := "sign-in activity unknown (hidden by licence or export, or the last sign-in value is not usable)" if {
-	lib.activity_unknown(i)
+	i.derived.activity == "unknown"
 } else := "never signed in, but the creation date is unknown" if {
-	lib.never_signed_in(i)
-	not lib.dated(i.created)
+	i.derived.activity == "never"
+	i.derived.created_days == null
 } else := "enabled state unknown; idle longer than guest_stale_days" if {
 	i.enabled == null
 	_idle(i)

@@ -4,14 +4,14 @@ import data.driftgate.rules.stale_003 as rule
 import data.driftgate.testdata
 import rego.v1
 
-_guest := object.union(testdata.identity, {
+_guest := testdata.identity_with({
 	"ref": "entra/g1", "principal_name": "bob_fabrikam.example#EXT#@contoso.example",
 	"kind": "guest", "kind_evidence": ["userType=Guest"],
 })
 
-_seen(days) := object.union(_guest, {"activity": {"last_any": testdata.ago(days)}})
+_seen(days) := testdata.changed(_guest, {"activity": {"last_any": testdata.ago(days)}})
 
-_never_created(days) := object.union(_guest, {"created": testdata.ago(days), "activity": {"last_any": testdata.no_time("never")}})
+_never_created(days) := testdata.changed(_guest, {"created": testdata.ago(days), "activity": {"last_any": testdata.no_time("never")}})
 
 test_fires_when_last_sign_in_older_than_guest_stale_days if {
 	fs := rule.findings with input as testdata.input_with([_seen(61)])
@@ -30,30 +30,30 @@ test_fires_for_never_signed_in_guest_counting_from_creation if {
 }
 
 test_passes_within_limit if {
-	count(rule.findings) == 0 with input as testdata.input_with([_seen(60), object.union(_never_created(59), {"ref": "entra/g2"})])
+	count(rule.findings) == 0 with input as testdata.input_with([_seen(60), testdata.changed(_never_created(59), {"ref": "entra/g2"})])
 }
 
 test_members_and_disabled_guests_are_out_of_scope if {
-	member := object.union(testdata.identity, {"activity": {"last_any": testdata.ago(200)}})
-	off := object.union(_seen(200), {"enabled": false})
+	member := testdata.identity_with({"activity": {"last_any": testdata.ago(200)}})
+	off := testdata.changed(_seen(200), {"enabled": false})
 	count(rule.findings) == 0 with input as testdata.input_with([member, off])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([member, off])
 }
 
 test_not_evaluable_when_activity_hidden if {
-	i := object.union(_seen(200), {"activity": {"known": false}})
+	i := testdata.changed(_seen(200), {"activity": {"known": false}})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	count(rule.not_evaluable) == 1 with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_never_signed_in_and_created_unknown if {
-	i := object.union(_never_created(100), {"created": testdata.no_time("unavailable")})
+	i := testdata.changed(_never_created(100), {"created": testdata.no_time("unavailable")})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/g1", "reason": "never signed in, but the creation date is unknown"}} with input as testdata.input_with([i])
 }
 
 test_not_evaluable_when_enabled_unknown if {
-	i := object.union(_seen(200), {"enabled": null})
+	i := testdata.changed(_seen(200), {"enabled": null})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	count(rule.not_evaluable) == 1 with input as testdata.input_with([i])
 }

@@ -19,16 +19,17 @@
 package driftgate.rules.stale_004
 
 import data.driftgate.lib
-import data.driftgate.lib.credentials
 import rego.v1
 
 _kinds := {"access_key", "client_secret", "api_token"}
 
+# Usable: not deactivated or expired (derived.live != false), and not both states unknown.
 findings contains f if {
 	some i in input.identities
 	some c in i.credentials
+	c.derived.live != false
 	c.kind in _kinds
-	credentials.cred_live(c)
+	[c.active, c.expired] != [null, null]
 	e := _idle(c)
 	f := {
 		"subject": i.ref,
@@ -41,28 +42,30 @@ findings contains f if {
 
 _words := {"last_used": "last used", "created": "never used, created"}
 
+# derived.unused_days is null unless last use is dated.
 _idle(c) := {"since": "last_used", "last_used": c.last_used.at, "days": c.last_used.days_ago} if {
-	lib.older(c.last_used, input.params.credential_unused_days)
+	c.derived.unused_days > input.params.credential_unused_days
 } else := {"since": "created", "last_used": "never", "created": c.created.at, "days": c.created.days_ago} if {
-	c.last_used.quality == "never"
+	c.derived.use_state == "never"
 	lib.older(c.created, input.params.credential_unused_days)
 }
 
+# In scope: not known to be dead (derived.live is true or null).
 not_evaluable contains x if {
 	some i in input.identities
 	some c in i.credentials
+	c.derived.live != false
 	c.kind in _kinds
-	credentials.maybe_live(c)
 	x := {"subject": i.ref, "key": c.id, "reason": _unknown(c)}
 }
 
 _unknown(c) := "last use unknown: the export carries no last-use date for this credential" if {
-	not lib.dated(c.last_used)
-	c.last_used.quality != "never"
+	c.derived.use_state in {"unknown", "not_applicable"}
 } else := "never used, but the creation date is unknown" if {
-	c.last_used.quality == "never"
+	c.derived.use_state == "never"
 	not lib.dated(c.created)
 } else := "not known whether the credential is active or expired" if {
-	credentials.cred_liveness_unknown(c)
+	c.active == null
+	c.expired == null
 	_idle(c)
 }

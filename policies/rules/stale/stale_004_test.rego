@@ -5,7 +5,7 @@ import data.driftgate.testdata
 import rego.v1
 
 # An AWS IAM user with one access key; `change` is merged into the key.
-_with_key(change) := object.union(testdata.identity, {
+_with_key(change) := testdata.identity_with({
 	"ref": "aws/AIDAEXAMPLE1", "source": "aws", "source_kind": "aws-iam", "principal_name": "deploy-bot",
 	"credentials": [object.union(testdata.credential, object.union({
 		"id": "AKIAEXAMPLE1", "kind": "access_key", "display_name": "access_key_1", "lifetime_days": null,
@@ -38,21 +38,21 @@ test_never_used_counts_from_creation if {
 
 test_passes_when_recently_used_or_new if {
 	used := _with_key({"last_used": testdata.ago(90)})
-	fresh := object.union(_with_key({"created": testdata.ago(20), "last_used": testdata.no_time("never")}), {"ref": "aws/2"})
+	fresh := testdata.changed(_with_key({"created": testdata.ago(20), "last_used": testdata.no_time("never")}), {"ref": "aws/2"})
 	count(rule.findings) == 0 with input as testdata.input_with([used, fresh])
 }
 
 test_inactive_expired_and_certificates_are_out_of_scope if {
 	off := _with_key({"active": false, "last_used": testdata.ago(400)})
-	gone := object.union(_with_key({"expired": true, "last_used": testdata.ago(400)}), {"ref": "aws/2"})
-	cert := object.union(_with_key({"kind": "certificate", "last_used": testdata.ago(400)}), {"ref": "aws/3"})
+	gone := testdata.changed(_with_key({"expired": true, "last_used": testdata.ago(400)}), {"ref": "aws/2"})
+	cert := testdata.changed(_with_key({"kind": "certificate", "last_used": testdata.ago(400)}), {"ref": "aws/3"})
 	count(rule.findings) == 0 with input as testdata.input_with([off, gone, cert])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([off, gone, cert])
 }
 
 test_not_evaluable_when_last_use_not_exported if {
 	# Entra list APIs carry no last-use date for secrets.
-	i := object.union(testdata.workload, {"credentials": [object.union(testdata.credential, {"last_used": testdata.no_time("unavailable")})]})
+	i := testdata.workload_with({"credentials": [object.union(testdata.credential, {"last_used": testdata.no_time("unavailable")})]})
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 	rule.not_evaluable == {{"subject": "entra/sp-0002", "key": "9f1c2d3e", "reason": "last use unknown: the export carries no last-use date for this credential"}} with input as testdata.input_with([i])
 }

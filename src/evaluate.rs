@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Identities per evaluation: large enough to amortise each call's fixed cost, small enough to
 /// spread a big tenant over every core (regorus-notes §4.2).
-pub const CHUNK: usize = 256;
+pub const CHUNK: usize = 128;
 
 /// One tenant ready for evaluation.
 pub struct TenantJob {
@@ -81,7 +81,7 @@ pub fn evaluate(
             slot.insert(PolicyEngine::build(set, job.as_of)?);
         }
     }
-    let prefixes: Vec<String> = jobs.iter().map(input_prefix).collect();
+    let prefixes: Vec<InputBase> = jobs.iter().map(input_base).collect();
     let identity_rules: Vec<&RuleMeta> = set
         .rules
         .values()
@@ -142,64 +142,64 @@ pub fn evaluate(
             entry.1.extend(ne);
         }
     }
-    for (t, job) in jobs.iter().enumerate() {
-        let index: HashMap<&str, &Identity> = job
-            .model
-            .identities
-            .iter()
-            .map(|i| (i.reference.as_str(), i))
-            .collect();
-        let result = &mut results[t];
-        for (rule_id, (findings, not_evaluable)) in std::mem::take(&mut raw[t]) {
-            let rule = &set.rules[&rule_id];
-            let outcome = result
-                .rules
-                .get_mut(&rule_id)
-                .expect("every rule has an entry");
-            for f in &findings {
-                match finding::from_raw(rule, &job.model.tenant.id, f, &index) {
-                    Ok(f) => outcome.findings.push(f),
-                    Err(message) => {
-                        result
-                            .errors
-                            .push(rule_error(rule, &job.model.tenant.id, message))
-                    }
-                }
-            }
-            let flagged: BTreeSet<(&str, Option<&str>)> = outcome
-                .findings
-                .iter()
-                .map(|f| (f.subject.reference.as_str(), f.key.as_deref()))
-                .collect();
-            let mut ne = Vec::new();
-            for x in &not_evaluable {
-                match finding::not_evaluable_from_raw(rule, x) {
-                    // A subject with a finding is judged; never count it as unknown too.
-                    Ok(x) if !flagged.contains(&(x.subject.as_str(), x.key.as_deref())) => {
-                        ne.push(x)
-                    }
-                    Ok(_) => {}
-                    Err(message) => {
-                        result
-                            .errors
-                            .push(rule_error(rule, &job.model.tenant.id, message))
-                    }
-                }
-            }
-            ne.sort();
-            ne.dedup();
-            outcome.not_evaluable = ne;
-            finding::sort(&mut outcome.findings);
-            outcome
-                .findings
-                .dedup_by(|a, b| a.fingerprint == b.fingerprint);
-        }
-        result
-            .errors
-            .sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
-        result.errors.dedup();
-    }
+    results
+        .par_iter_mut()
+        .zip(raw.into_par_iter())
+        .zip(jobs.par_iter())
+        .for_each(|((result, raw), job)| assemble(set, job, result, raw));
     Ok(results)
+}
+
+/// Turn one tenant's raw rule output into findings and not-evaluable lists.
+fn assemble(set: &PolicySet, job: &TenantJob, result: &mut TenantResult, raw: RawByRule) {
+    let index: HashMap<&str, &Identity> = job
+        .model
+        .identities
+        .iter()
+        .map(|i| (i.reference.as_str(), i))
+        .collect();
+    for (rule_id, (findings, not_evaluable)) in raw {
+        let rule = &set.rules[&rule_id];
+        let outcome = result
+            .rules
+            .get_mut(&rule_id)
+            .expect("every rule has an entry");
+        for f in &findings {
+            match finding::from_raw(rule, &job.model.tenant.id, f, &index) {
+                Ok(f) => outcome.findings.push(f),
+                Err(message) => result
+                    .errors
+                    .push(rule_error(rule, &job.model.tenant.id, message)),
+            }
+        }
+        let flagged: BTreeSet<(&str, Option<&str>)> = outcome
+            .findings
+            .iter()
+            .map(|f| (f.subject.reference.as_str(), f.key.as_deref()))
+            .collect();
+        let mut ne = Vec::new();
+        for x in &not_evaluable {
+            match finding::not_evaluable_from_raw(rule, x) {
+                // A subject with a finding is judged; never count it as unknown too.
+                Ok(x) if !flagged.contains(&(x.subject.as_str(), x.key.as_deref())) => ne.push(x),
+                Ok(_) => {}
+                Err(message) => result
+                    .errors
+                    .push(rule_error(rule, &job.model.tenant.id, message)),
+            }
+        }
+        ne.sort();
+        ne.dedup();
+        outcome.not_evaluable = ne;
+        finding::sort(&mut outcome.findings);
+        outcome
+            .findings
+            .dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    }
+    result
+        .errors
+        .sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
+    result.errors.dedup();
 }
 
 fn rule_error(rule: &RuleMeta, tenant: &str, message: String) -> PolicyError {
@@ -215,17 +215,37 @@ fn rule_error(rule: &RuleMeta, tenant: &str, message: String) -> PolicyError {
     }
 }
 
-fn parse_input(prefix: &str, identities: &[Identity]) -> regorus::Value {
-    let mut s = String::with_capacity(prefix.len() + identities.len() * 2048);
-    s.push_str(prefix);
-    s.push_str(&serde_json::to_string(identities).expect("identities serialise"));
-    s.push('}');
-    regorus::Value::from_json_str(&s).expect("our own JSON parses")
+/// The parts of an input shared by every chunk of a tenant, built once.
+struct InputBase {
+    as_of: regorus::Value,
+    tenant: regorus::Value,
+    params: regorus::Value,
+}
+
+fn input_base(job: &TenantJob) -> InputBase {
+    InputBase {
+        as_of: regorus::Value::from(job.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        tenant: crate::rego_value::to_value(&job.model.tenant).expect("tenant facts convert"),
+        params: crate::rego_value::to_value(&job.params).expect("params convert"),
+    }
+}
+
+/// The input value of one evaluation: the same document `input_json` describes.
+fn parse_input(base: &InputBase, identities: &[Identity]) -> regorus::Value {
+    let mut map = BTreeMap::new();
+    map.insert(regorus::Value::from("as_of"), base.as_of.clone());
+    map.insert(regorus::Value::from("tenant"), base.tenant.clone());
+    map.insert(regorus::Value::from("params"), base.params.clone());
+    map.insert(
+        regorus::Value::from("identities"),
+        crate::rego_value::to_value(identities).expect("identities convert"),
+    );
+    regorus::Value::from(map)
 }
 
 fn run_unit(
     engine: &mut PolicyEngine,
-    prefix: &str,
+    prefix: &InputBase,
     job: &TenantJob,
     identities: &[Identity],
     rules: &[&RuleMeta],
@@ -236,6 +256,29 @@ fn run_unit(
         return (out, errors);
     }
     let input = parse_input(prefix, identities);
+    // Fast path: every rule of the scope in one evaluation.
+    let scope = if rules[0].scope == Scope::Identity {
+        "identity"
+    } else {
+        "tenant"
+    };
+    if let Ok(serde_json::Value::Object(mut all)) = engine.eval_batch(&input, scope) {
+        let mut complete = true;
+        for rule in rules {
+            match all.remove(&rule.id) {
+                Some(serde_json::Value::Array(mut pair)) if pair.len() == 2 => {
+                    let ne = as_list(pair.pop().expect("two"));
+                    let f = as_list(pair.pop().expect("two"));
+                    out.push((rule.id.clone(), f, ne));
+                }
+                _ => complete = false,
+            }
+        }
+        if complete {
+            return (out, errors);
+        }
+        out.clear();
+    }
     for rule in rules {
         match eval_rule(engine, &input, rule) {
             Ok((f, ne)) => out.push((rule.id.clone(), f, ne)),
@@ -279,6 +322,13 @@ fn run_unit(
         }
     }
     (out, errors)
+}
+
+fn as_list(v: serde_json::Value) -> Vec<serde_json::Value> {
+    match v {
+        serde_json::Value::Array(items) => items,
+        _ => Vec::new(),
+    }
 }
 
 fn eval_rule(

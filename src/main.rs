@@ -164,16 +164,17 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 Ok(r) => r,
                 Err(fatal) => return Ok(report_fatal(fatal)),
             };
+            let json = report::to_json(&report);
             let stdout = std::io::stdout();
             let mut w = stdout.lock();
             match format {
                 Format::Table => report::table::render(&report, &mut w)?,
-                Format::Json => w.write_all(report::to_json(&report).as_bytes())?,
+                Format::Json => w.write_all(json.as_bytes())?,
                 Format::Csv => report::csv::render(&report, &mut w)?,
             }
             w.flush()?;
             if !no_out {
-                let dir = write_run(&out, &report)?;
+                let dir = write_run(&out, &report, &json)?;
                 eprintln!("report written to {}", dir.display());
             }
             Ok(report::exit_code(&report, fail_on.0))
@@ -360,9 +361,8 @@ fn report_fatal(fatal: Fatal) -> i32 {
 
 /// Write `report.json` and `findings.csv` into a new run folder named by as_of and content hash:
 /// the same report always lands in the same folder, a different one never overwrites it.
-fn write_run(out: &Path, report: &report::Report) -> anyhow::Result<PathBuf> {
+fn write_run(out: &Path, report: &report::Report, json: &str) -> anyhow::Result<PathBuf> {
     use sha2::{Digest, Sha256};
-    let json = report::to_json(report);
     let mut csv = Vec::new();
     report::csv::render(report, &mut csv)?;
     let hash = Sha256::digest(json.as_bytes());

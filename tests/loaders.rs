@@ -659,3 +659,47 @@ fn no_loader_panics_on_garbage_or_truncation() {
         }
     }
 }
+
+#[test]
+fn control_characters_from_exports_never_reach_messages() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("u.csv"),
+        "SamAccountName,userAccountControl\r\na,\u{1b}[31mfive\u{0}\r\n",
+    )
+    .unwrap();
+    let errors = load(d.path(), "active-directory", "u.csv", None)
+        .err()
+        .unwrap();
+    assert!(
+        !errors[0].message.chars().any(|c| c.is_control()),
+        "{:?}",
+        errors[0].message
+    );
+    assert!(errors[0].message.contains("\\u{1b}[31mfive"));
+}
+
+#[test]
+fn entra_portal_never_expiry_is_no_expiry_and_vendor_apps_have_unknown_owners() {
+    let users = r#"[{"id":"u1","userPrincipalName":"a@x.com","accountEnabled":true}]"#;
+    let apps = r#"[{"id":"ap1","appId":"app-1","displayName":"own-app","passwordCredentials":[{"keyId":"k1","startDateTime":"2024-01-01T00:00:00Z","endDateTime":"2299-12-31T00:00:00Z"}],"owners":[]}]"#;
+    let sps = r#"[{"id":"sp1","appId":"app-1","displayName":"own-app","servicePrincipalType":"Application","accountEnabled":true},
+                 {"id":"sp2","appId":"vendor-app","displayName":"Zoom","servicePrincipalType":"Application","accountEnabled":true,"appOwnerOrganizationId":"aaaaaaaa-0000-0000-0000-000000000000"}]"#;
+    let d = entra_dir(&[
+        ("users.json", users),
+        ("applications.json", apps),
+        ("servicePrincipals.json", sps),
+    ]);
+    let data = load(d.path(), "entra", "entra", None).unwrap();
+    let own = by_name(&data, "own-app");
+    assert_eq!(own.credentials[0].expires.quality, TimeQuality::Never);
+    assert_eq!(
+        own.owners.as_ref().map(Vec::len),
+        Some(0),
+        "own app with no owners: ownerless"
+    );
+    assert!(
+        by_name(&data, "Zoom").owners.is_none(),
+        "a vendor's app: ownership is not in this export"
+    );
+}

@@ -811,9 +811,11 @@ fn non_humans(
                     }
                 }
             }
-            if sp.owners.is_none() && apps.is_some() && sp.kind != Kind::ManagedIdentity {
-                // Applications were exported but none matches: nobody owns it in this tenant.
-                sp.owners = Some(Vec::new());
+            if apps.is_some() && !sp.alt_ids.contains_key("application_object_id") {
+                // No registration here: the app belongs to another tenant (a vendor's), so who
+                // answers for it is not in this export unless the SP carries its own owners.
+                sp.kind_evidence
+                    .push("application registered in another tenant".into());
             }
             identities.push(sp);
         }
@@ -859,7 +861,7 @@ fn credentials(ctx: &SourceCtx, rec: &Rec, origin: &str) -> Result<Vec<Credentia
                 active: Some(true),
                 rotated: created.clone(),
                 created,
-                expires: c.time("endDateTime", TimeQuality::Never)?,
+                expires: portal_never(c.time("endDateTime", TimeQuality::Never)?),
                 last_used: Ts::of(TimeQuality::Unavailable),
                 last_used_where: None,
                 origin: Some(origin.into()),
@@ -900,6 +902,15 @@ fn owners(
         });
     }
     Ok(out)
+}
+
+/// The Entra portal's "Never" expiry for secrets is stored as 2299-12-31: it is no expiry.
+fn portal_never(t: Ts) -> Ts {
+    use chrono::Datelike;
+    match t.at {
+        Some(at) if at.year() >= 2299 => Ts::with(None, TimeQuality::Never, t.raw),
+        _ => t,
+    }
 }
 
 /// `onPremisesImmutableId` is base64 of the AD objectGUID bytes (first three groups little-endian).

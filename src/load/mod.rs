@@ -180,6 +180,9 @@ pub fn load_source(
         }
     }
     if !errors.is_empty() {
+        for e in &mut errors {
+            e.message = printable(&e.message);
+        }
         return Err(errors);
     }
     let warnings = ctx
@@ -201,6 +204,20 @@ pub fn load_source(
         identities,
         warnings,
     })
+}
+
+/// Message text safe for a terminal and a report: control characters from export cells
+/// (escape sequences, NUL) are shown escaped, never emitted.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Parse a boolean the way exports write them: `true`/`True`/`TRUE`/`1`/`yes`, and their opposites.

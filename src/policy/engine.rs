@@ -36,6 +36,34 @@ pub fn error_location(message: &str) -> Option<(String, usize)> {
     Some((file, line))
 }
 
+/// The package that evaluates every rule of one scope in a single call:
+/// `{rule id: [findings, not_evaluable]}`. A rule error fails the whole call, and the caller
+/// then falls back to one call per rule to attribute it.
+pub const BATCH_PACKAGE: &str = "data.driftgate_internal.batch";
+
+fn batch_module(set: &PolicySet) -> String {
+    let mut text = String::from("package driftgate_internal.batch\n\nimport rego.v1\n");
+    for (scope, name) in [
+        (super::metadata::Scope::Identity, "identity"),
+        (super::metadata::Scope::Tenant, "tenant"),
+    ] {
+        text.push_str(&format!("\n{name} := {{\n"));
+        for rule in set.rules.values().filter(|r| r.scope == scope) {
+            let ne = if rule.has_not_evaluable {
+                format!("{}.not_evaluable", rule.package)
+            } else {
+                "set()".into()
+            };
+            text.push_str(&format!(
+                "\t{:?}: [{}.findings, {ne}],\n",
+                rule.id, rule.package
+            ));
+        }
+        text.push_str("}\n");
+    }
+    text
+}
+
 /// A new engine with the sandbox settings and no policies.
 pub fn sandboxed_engine(as_of: DateTime<Utc>) -> Engine {
     let mut engine = Engine::new();
@@ -86,6 +114,19 @@ impl PolicyEngine {
         }
         if !errors.is_empty() {
             return Err(errors);
+        }
+        if !set.rules.is_empty() {
+            engine
+                .add_policy("driftgate:batch.rego".into(), batch_module(set))
+                .map_err(|e| {
+                    vec![PolicyError {
+                        rule: None,
+                        tenant: None,
+                        file: None,
+                        line: None,
+                        message: format!("internal batch module: {}", error_text(&e)),
+                    }]
+                })?;
         }
         engine.set_input(Value::new_object());
         for rule in set.rules.values() {
@@ -152,6 +193,17 @@ impl PolicyEngine {
                 kind_of(&other)
             )),
         }
+    }
+
+    /// Evaluate every rule of a scope (`identity` or `tenant`) in one call.
+    pub fn eval_batch(&mut self, input: &Value, scope: &str) -> Result<serde_json::Value, String> {
+        self.engine.set_input(input.clone());
+        let out = self
+            .engine
+            .eval_rule(format!("{BATCH_PACKAGE}.{scope}"))
+            .map_err(|e| error_text(&e));
+        let _ = self.engine.take_prints();
+        serde_json::to_value(&out?).map_err(|e| e.to_string())
     }
 
     /// Evaluate a whole rule path to a value (tests, `policy test`).

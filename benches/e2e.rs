@@ -20,7 +20,59 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// Eval-only on `driftgate input` files (the inputs given to OPA in docs/performance.md): parse
+/// each file and evaluate every identity rule in one call, in parallel; prints the time and a
+/// per-rule count of findings so the two engines' results can be compared.
+fn eval_only(dir: &str) {
+    use rayon::prelude::*;
+    let set = PolicySet::load(true, &[] as &[&str]).expect("shipped pack loads");
+    let engine = driftgate::policy::engine::PolicyEngine::build(
+        &set,
+        driftgate::estate::parse_as_of("2026-11-20T06:00:00Z").unwrap(),
+    )
+    .expect("engine");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("inputs")
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let mut best = f64::INFINITY;
+    let mut counts = std::collections::BTreeMap::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let results: Vec<serde_json::Value> = texts
+            .par_iter()
+            .map_init(
+                || engine.clone(),
+                |e, t| {
+                    e.eval_batch(&regorus::Value::from_json_str(t).unwrap(), "identity")
+                        .expect("evaluates")
+                },
+            )
+            .collect();
+        best = best.min(start.elapsed().as_secs_f64());
+        counts.clear();
+        for r in &results {
+            for (rule, pair) in r.as_object().unwrap() {
+                *counts.entry(rule.clone()).or_insert(0) += pair[0].as_array().unwrap().len();
+            }
+        }
+    }
+    println!(
+        "eval-only: {} inputs, best of 3: {best:.3} s, {} threads; findings per rule: {counts:?}",
+        files.len(),
+        rayon::current_num_threads()
+    );
+}
+
 fn main() {
+    if let Ok(dir) = std::env::var("DRIFTGATE_BENCH_INPUTS") {
+        return eval_only(&dir);
+    }
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))

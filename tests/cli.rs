@@ -463,3 +463,32 @@ fn a_mutated_rule_fails_its_own_tests() {
     assert!(results.iter().any(|r| r.name.contains("stale_001_test")
         && r.outcome != driftgate::policy::test::Outcome::Pass));
 }
+
+/// Compare with tests/snapshots/NAME, or rewrite it when DRIFTGATE_UPDATE_SNAPSHOTS=1.
+fn snapshot(name: &str, actual: &[u8]) {
+    let path = root().join("tests/snapshots").join(name);
+    if std::env::var("DRIFTGATE_UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing {}: run with DRIFTGATE_UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert!(expected == actual, "{name} differs from its snapshot; review and rerun with DRIFTGATE_UPDATE_SNAPSHOTS=1 if intended");
+}
+
+#[test]
+fn every_output_format_of_the_demo_matches_its_snapshot() {
+    for (format, name) in [
+        ("table", "demo.table.txt"),
+        ("json", "demo.report.json"),
+        ("csv", "demo.findings.csv"),
+    ] {
+        let out = driftgate(&["audit", "fixtures/demo", "--no-out", "--format", format]);
+        assert_eq!(out.status.code(), Some(1));
+        snapshot(name, &out.stdout);
+    }
+}

@@ -84,6 +84,11 @@ fn entra_reads_graph_users_with_sign_in_sentinels_and_kinds() {
     let svc = by_name(&data, "svc-scan@contoso.onmicrosoft.com");
     assert_eq!(svc.kind, Kind::ServiceAccount);
     assert_eq!(
+        svc.activity.last_any.at.unwrap().to_rfc3339(),
+        "2022-06-01T12:00:00+00:00",
+        "a non-interactive attempt is not use"
+    );
+    assert_eq!(
         svc.activity.last_non_interactive.quality,
         TimeQuality::Never,
         "0001-01-01 = never"

@@ -447,7 +447,10 @@ fn activity(rec: &Rec, sign_in_exported: bool) -> Result<Activity, LoadError> {
             a.last_interactive = s.time("lastSignInDateTime", TimeQuality::Never)?;
             a.last_non_interactive = s.time("lastNonInteractiveSignInDateTime", TimeQuality::Never)?;
             a.last_successful = s.time("lastSuccessfulSignInDateTime", TimeQuality::Never)?;
-            a.last_any = Ts::latest(&Ts::latest(&a.last_interactive, &a.last_non_interactive), &a.last_successful);
+            // RULES.md: "last successful or interactive sign-in". Non-interactive attempts
+            // (token refreshes, failures included) are kept but do not prove use; successful
+            // non-interactive sign-ins are in lastSuccessfulSignInDateTime (since 2023-12).
+            a.last_any = Ts::latest(&a.last_interactive, &a.last_successful);
         }
         Some(Value::String(s)) if super::text::unflattened_type_name(s) => {
             return Err(rec.err(

@@ -68,7 +68,13 @@ fn entra_reads_graph_users_with_sign_in_sentinels_and_kinds() {
     assert_eq!(jdoe.kind, Kind::Human);
     assert_eq!(
         jdoe.activity.last_any.at.unwrap().to_rfc3339(),
-        "2024-01-03T07:11:52.123456700+00:00"
+        "2024-01-03T07:11:52+00:00",
+        "latest successful or interactive"
+    );
+    assert_eq!(
+        jdoe.activity.last_non_interactive.at.unwrap().to_rfc3339(),
+        "2024-01-03T07:11:52.123456700+00:00",
+        "7 fraction digits"
     );
     assert_eq!(
         jdoe.alt_ids["object_guid"],

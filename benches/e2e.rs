@@ -113,7 +113,14 @@ fn main() {
             },
         )
         .expect("audit runs");
+        let render = Instant::now();
         let json = driftgate::report::to_json(&report);
+        if std::env::var_os("DRIFTGATE_TIMING").is_some() {
+            eprintln!(
+                "timing: report.json: {:.3} s",
+                render.elapsed().as_secs_f64()
+            );
+        }
         let secs = start.elapsed().as_secs_f64();
         assert!(
             report.run.complete,

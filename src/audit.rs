@@ -213,6 +213,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     let selected = select_tenants(estate, &opts.tenants)?;
     let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
         .map_err(|e| Fatal::Config(vec![e]))?;
+    let timing = Timing::new();
     let loaded: Vec<(TenantConfig, Loaded)> = selected
         .par_iter()
         .map(|t| {
@@ -281,7 +282,9 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             tenants.push(t);
         }
     }
+    timing.mark("load + normalise");
     let results = evaluate::evaluate(&jobs, set).map_err(Fatal::Policy)?;
+    timing.mark("evaluate");
     let mut findings = Vec::new();
     let mut policy_errors = Vec::new();
     for (j, result) in results.into_iter().enumerate() {
@@ -339,6 +342,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
         .iter()
         .filter(|t| t.state == TenantState::Error)
         .count();
+    timing.mark("report");
     Ok(Report {
         schema: SCHEMA_VERSION,
         tool: Tool {
@@ -382,6 +386,24 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
         findings,
         policy_errors,
     })
+}
+
+/// Stage timings on stderr when `DRIFTGATE_TIMING` is set (for profiling; never in reports).
+struct Timing(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Timing {
+    fn new() -> Timing {
+        Timing(
+            std::env::var_os("DRIFTGATE_TIMING")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        )
+    }
+    fn mark(&self, stage: &str) {
+        if let Some(t) = &self.0 {
+            eprintln!("timing: {stage}: {:.3} s", t.get().elapsed().as_secs_f64());
+            t.set(std::time::Instant::now());
+        }
+    }
 }
 
 fn unevaluated(rule: &str, verdict: Verdict) -> RuleVerdict {

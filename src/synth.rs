@@ -38,6 +38,16 @@ impl Rng {
 }
 
 /// "2026-11-20" minus `min` + a random number of days below `spread`, at a time of day from the rng, as RFC 3339.
+/// Days since last use, shaped like a live estate: most accounts were used in the last six weeks,
+/// a tail (15%) was not, spread over two years.
+fn activity_days(rng: &mut Rng) -> u64 {
+    if rng.chance(85) {
+        rng.below(45)
+    } else {
+        45 + rng.below(700)
+    }
+}
+
 fn iso_days_ago(rng: &mut Rng, min: u64, spread: u64) -> String {
     let days = min + if spread > 0 { rng.below(spread) } else { 0 };
     let base = chrono::DateTime::parse_from_rfc3339("2026-11-20T06:00:00Z").expect("constant");
@@ -110,11 +120,17 @@ fn write_entra(dir: &Path, rng: &mut Rng, t: usize, n: usize, apps: usize) -> st
         let sign_in = if rng.chance(4) {
             "null".to_string()
         } else {
-            let last = iso_days_ago(rng, 0, 400);
+            let last = {
+                let d = activity_days(rng);
+                iso_days_ago(rng, d, 0)
+            };
             let non = if rng.chance(30) {
                 "0001-01-01T00:00:00Z".to_string()
             } else {
-                iso_days_ago(rng, 0, 200)
+                {
+                    let d = activity_days(rng);
+                    iso_days_ago(rng, d, 0)
+                }
             };
             format!("{{\"lastSignInDateTime\":\"{last}\",\"lastSignInRequestId\":\"{}\",\"lastNonInteractiveSignInDateTime\":\"{non}\",\"lastNonInteractiveSignInRequestId\":\"\"}}", rng.guid())
         };
@@ -222,8 +238,7 @@ fn write_entra(dir: &Path, rng: &mut Rng, t: usize, n: usize, apps: usize) -> st
     Ok(())
 }
 
-fn filetime_days_ago(rng: &mut Rng, spread: u64) -> u64 {
-    let days = rng.below(spread);
+fn filetime_days_ago(rng: &mut Rng, days: u64) -> u64 {
     let unix = 1_795_154_400u64 - days * 86_400 - rng.below(86_400);
     (unix + 11_644_473_600) * 10_000_000
 }
@@ -243,7 +258,8 @@ fn write_ad(path: &Path, rng: &mut Rng, t: usize, n: usize) -> std::io::Result<(
         let last = if rng.chance(5) {
             0
         } else {
-            filetime_days_ago(rng, 500)
+            let d = activity_days(rng);
+            filetime_days_ago(rng, d)
         };
         writeln!(
             f,
@@ -252,7 +268,10 @@ fn write_ad(path: &Path, rng: &mut Rng, t: usize, n: usize) -> std::io::Result<(
             1 + rng.below(12),
             1 + rng.below(28),
             18 + rng.below(7),
-            filetime_days_ago(rng, 300),
+            {
+                let d = rng.below(300);
+                filetime_days_ago(rng, d)
+            },
             1000 + i,
             rng.guid()
         )?;
@@ -270,7 +289,11 @@ fn write_aws(path: &Path, rng: &mut Rng, t: usize, n: usize) -> std::io::Result<
         let used = if rng.chance(20) {
             "N/A".to_string()
         } else {
-            iso_days_ago(rng, 0, 300).replace('Z', "+00:00")
+            {
+                let d = activity_days(rng);
+                iso_days_ago(rng, d, 0)
+            }
+            .replace('Z', "+00:00")
         };
         let rotated = iso_days_ago(rng, 0, 700).replace('Z', "+00:00");
         writeln!(
@@ -278,7 +301,7 @@ fn write_aws(path: &Path, rng: &mut Rng, t: usize, n: usize) -> std::io::Result<
             "iam{i},arn:aws:iam::{acct}:user/iam{i},{},{},{},N/A,N/A,{},{},{},{},{},{},false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
             iso_days_ago(rng, 800, 0).replace('Z', "+00:00"),
             if key { "false" } else { "true" },
-            if key { "N/A".to_string() } else { iso_days_ago(rng, 0, 200).replace('Z', "+00:00") },
+            if key { "N/A".to_string() } else { { let d = activity_days(rng); iso_days_ago(rng, d, 0) }.replace('Z', "+00:00") },
             if rng.chance(70) { "true" } else { "false" },
             key,
             if key { rotated.as_str() } else { "N/A" },

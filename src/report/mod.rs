@@ -201,9 +201,56 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
     }
 }
 
+impl Report {
+    /// The report without its findings (cheap: everything else is small).
+    fn clone_without_findings(&self) -> Report {
+        Report {
+            schema: self.schema,
+            tool: self.tool.clone(),
+            run: self.run.clone(),
+            rules: self.rules.clone(),
+            tenants: self.tenants.clone(),
+            findings: Vec::new(),
+            policy_errors: self.policy_errors.clone(),
+            summary: self.summary.clone(),
+        }
+    }
+}
+
 /// report.json text: pretty, newline-terminated, byte-identical for identical inputs.
+///
+/// Findings are rendered in parallel (they are most of the bytes) and spliced in pre-indented,
+/// giving exactly the text `serde_json::to_string_pretty(report)` would.
 pub fn to_json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("report serialises");
+    use rayon::prelude::*;
+    let head =
+        serde_json::to_string_pretty(&report.clone_without_findings()).expect("report serialises");
+    let rendered: Vec<String> = report
+        .findings
+        .par_iter()
+        .map(|f| {
+            serde_json::to_string_pretty(f)
+                .expect("finding serialises")
+                .replace('\n', "\n    ")
+        })
+        .collect();
+    const SLOT: &str = "\n  \"findings\": [],";
+    let at = head.find(SLOT).expect("top-level findings key");
+    let mut s = String::with_capacity(
+        head.len() + rendered.iter().map(|r| r.len() + 6).sum::<usize>() + 16,
+    );
+    s.push_str(&head[..at]);
+    if rendered.is_empty() {
+        s.push_str(SLOT);
+    } else {
+        s.push_str("\n  \"findings\": [");
+        for (i, r) in rendered.iter().enumerate() {
+            s.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            s.push_str(r);
+        }
+        s.push_str("\n  ],");
+    }
+    s.push_str(&head[at + SLOT.len()..]);
     s.push('\n');
     s
 }
@@ -285,6 +332,21 @@ mod tests {
                 by_severity: zero_counts(),
             },
         }
+    }
+
+    #[test]
+    fn parallel_json_is_exactly_the_serial_pretty_print() {
+        let mut r = report(0, false, &[Severity::High, Severity::Low]);
+        r.findings[0].evidence =
+            serde_json::json!({"nested": {"list": [1, {"a": "multi\nline"}]}, "empty": {}});
+        let mut serial = serde_json::to_string_pretty(&r).unwrap();
+        serial.push('\n');
+        assert_eq!(to_json(&r), serial);
+        let empty = report(0, false, &[]);
+        assert_eq!(
+            to_json(&empty),
+            serde_json::to_string_pretty(&empty).unwrap() + "\n"
+        );
     }
 
     #[test]

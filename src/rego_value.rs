@@ -11,20 +11,6 @@ pub fn to_value<T: Serialize + ?Sized>(v: &T) -> Result<Value, Error> {
     v.serialize(ValueSerializer)
 }
 
-/// Field names and enum variants are `&'static str`: make each one regorus string once per
-/// thread and share it, instead of allocating it again for every identity.
-fn static_str(s: &'static str) -> Value {
-    thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<usize, Value>> = Default::default();
-    }
-    CACHE.with(|c| {
-        c.borrow_mut()
-            .entry(s.as_ptr() as usize ^ (s.len() << 48))
-            .or_insert_with(|| Value::from(s))
-            .clone()
-    })
-}
-
 #[derive(Debug)]
 pub struct Error(String);
 

@@ -361,7 +361,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             .values()
             .map(|r| RuleInfo {
                 id: r.id.clone(),
-                title: r.title.clone(),
+                title: r.title.to_string(),
                 severity: r.severity,
                 scope: r.scope,
                 origin: set
@@ -371,7 +371,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                     .map(|f| f.origin.clone())
                     .unwrap_or(crate::policy::Origin::User),
                 file: r.file.clone(),
-                controls: r.controls.clone(),
+                controls: (*r.controls).clone(),
             })
             .collect(),
         summary: Summary {

@@ -26,7 +26,7 @@ pub struct Subject {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub rule: String,
-    pub title: String,
+    pub title: std::sync::Arc<str>,
     pub severity: Severity,
     pub tenant: String,
     pub subject: Subject,
@@ -35,8 +35,9 @@ pub struct Finding {
     pub evidence: Value,
     /// Records the evidence came from: the subject's record first, then any the rule cited.
     pub provenance: Vec<Provenance>,
-    pub controls: BTreeMap<String, Vec<String>>,
-    pub remediation: String,
+    /// Shared with the rule's catalogue entry: one allocation per rule, not per finding.
+    pub controls: std::sync::Arc<BTreeMap<String, Vec<String>>>,
+    pub remediation: std::sync::Arc<str>,
     /// sha256(rule, tenant, subject, key), hex: stable across runs for the same fact.
     pub fingerprint: String,
     /// Distinguishes several findings of one rule on one subject (e.g. a credential id).

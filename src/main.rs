@@ -268,7 +268,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                             r.id.clone(),
                             r.severity.as_str().into(),
                             format!("{:?}", r.scope).to_lowercase(),
-                            r.title.clone(),
+                            r.title.to_string(),
                             params,
                             csf,
                         ]);

@@ -81,15 +81,15 @@ struct RawCustom {
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleMeta {
     pub id: String,
-    pub title: String,
+    pub title: std::sync::Arc<str>,
     pub description: String,
     pub severity: Severity,
     pub scope: Scope,
     /// Thresholds the rule reads from `input.params`, with their defaults.
     pub params: BTreeMap<String, serde_json::Value>,
     /// framework id → control ids.
-    pub controls: BTreeMap<String, Vec<String>>,
-    pub remediation: String,
+    pub controls: std::sync::Arc<BTreeMap<String, Vec<String>>>,
+    pub remediation: std::sync::Arc<str>,
     /// `data.<package>`.
     pub package: String,
     pub file: String,
@@ -193,18 +193,22 @@ pub fn parse(file: &str, text: &str) -> Result<Option<RuleMeta>, MetaError> {
     Ok(Some(RuleMeta {
         title: raw
             .title
-            .ok_or_else(|| err(line, format!("{id}: METADATA title is missing")))?,
+            .ok_or_else(|| err(line, format!("{id}: METADATA title is missing")))?
+            .into(),
         description: raw.description.unwrap_or_default(),
         severity,
         scope: custom.scope,
         params,
-        controls,
-        remediation: custom.remediation.ok_or_else(|| {
-            err(
-                line,
-                format!("{id}: METADATA custom.remediation is missing"),
-            )
-        })?,
+        controls: controls.into(),
+        remediation: custom
+            .remediation
+            .ok_or_else(|| {
+                err(
+                    line,
+                    format!("{id}: METADATA custom.remediation is missing"),
+                )
+            })?
+            .into(),
         package: format!("data.{package}"),
         file: file.into(),
         line,

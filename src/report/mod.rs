@@ -262,7 +262,7 @@ mod tests {
     fn report(policy_errors: usize, tenant_error: bool, severities: &[Severity]) -> Report {
         let finding = |s: Severity| Finding {
             rule: "X-001".into(),
-            title: String::new(),
+            title: "".into(),
             severity: s,
             tenant: "t".into(),
             subject: crate::finding::Subject {
@@ -276,8 +276,8 @@ mod tests {
             message: String::new(),
             evidence: serde_json::Value::Null,
             provenance: vec![],
-            controls: BTreeMap::new(),
-            remediation: String::new(),
+            controls: Default::default(),
+            remediation: "".into(),
             fingerprint: String::new(),
             key: None,
         };

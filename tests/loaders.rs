@@ -714,3 +714,19 @@ fn entra_portal_never_expiry_is_no_expiry_and_vendor_apps_have_unknown_owners() 
         "a vendor's app: ownership is not in this export"
     );
 }
+
+#[test]
+fn a_missing_path_names_the_source_and_its_path_key() {
+    let d = tempfile::tempdir().unwrap();
+    let errors = load(d.path(), "aws-iam", "nope/credential-report.csv", None)
+        .err()
+        .unwrap();
+    assert_eq!(errors[0].field.as_deref(), Some("path"));
+    assert!(
+        errors[0]
+            .message
+            .contains("`nope/credential-report.csv` does not exist"),
+        "{}",
+        errors[0]
+    );
+}

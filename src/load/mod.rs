@@ -156,10 +156,16 @@ pub fn load_source(
         }]);
     };
     if !path.exists() {
-        return Err(vec![LoadError::file(
-            &ctx.shown(&path),
-            format!("source `{}`: path does not exist", source.name),
-        )]);
+        return Err(vec![LoadError {
+            file: ctx.shown(&path),
+            line: None,
+            record: None,
+            field: Some("path".into()),
+            message: format!(
+                "source `{}`: path `{}` does not exist",
+                source.name, source.path
+            ),
+        }]);
     }
     let (identities, capabilities, top_role_name) = load(&mut ctx);
     let mut errors = ctx.errors;

@@ -5,7 +5,7 @@
 
 use crate::estate::{ConfigError, Estate, TenantConfig};
 use crate::evaluate::{self, TenantJob};
-use crate::load::{self, LoadError};
+use crate::load;
 use crate::normalise::{self, TenantModel};
 use crate::policy::{PolicyError, PolicySet};
 use crate::report::*;
@@ -181,7 +181,7 @@ pub fn load_tenant(
                 warnings.extend(data.warnings.iter().cloned());
                 sources.push(data);
             }
-            Err(errs) => errors.extend(errs.into_iter().map(LoadError::into)),
+            Err(errs) => errors.extend(errs),
         }
     }
     if sources.iter().all(|s| s.identities.is_empty()) && errors.is_empty() {

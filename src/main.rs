@@ -146,12 +146,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             let Some(set) = load_policies(&policy) else {
                 return Ok(exit::POLICY_ERROR);
             };
-            let estate = match Estate::discover(&estate) {
-                Ok(e) => e,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Ok(exit::INPUT_ERROR);
-                }
+            let Some(estate) = open_estate(&estate) else {
+                return Ok(exit::INPUT_ERROR);
             };
             let as_of = match as_of.as_deref().map(parse_as_of).transpose() {
                 Ok(t) => t,
@@ -188,12 +184,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             let Some(set) = load_policies(&policy) else {
                 return Ok(exit::POLICY_ERROR);
             };
-            let estate = match Estate::discover(&estate) {
-                Ok(e) => e,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Ok(exit::INPUT_ERROR);
-                }
+            let Some(estate) = open_estate(&estate) else {
+                return Ok(exit::INPUT_ERROR);
             };
             let flag = as_of
                 .as_deref()
@@ -328,6 +320,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             })
         }
     }
+}
+
+fn open_estate(path: &Path) -> Option<Estate> {
+    Estate::discover(path)
+        .map_err(|e| eprintln!("error: {e}"))
+        .ok()
 }
 
 fn load_policies(args: &PolicyArgs) -> Option<PolicySet> {

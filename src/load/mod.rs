@@ -44,6 +44,18 @@ impl std::fmt::Display for LoadError {
     }
 }
 
+impl From<crate::estate::ConfigError> for LoadError {
+    fn from(e: crate::estate::ConfigError) -> Self {
+        LoadError {
+            file: e.file,
+            line: e.line.map(|l| l as u64),
+            record: None,
+            field: e.key,
+            message: e.message,
+        }
+    }
+}
+
 impl LoadError {
     pub fn file(file: &str, message: String) -> LoadError {
         LoadError {

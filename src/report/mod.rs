@@ -8,7 +8,6 @@ pub mod csv;
 pub mod table;
 
 use crate::finding::{Finding, NotEvaluable};
-use crate::load::LoadError;
 use crate::policy::metadata::Severity;
 use crate::policy::PolicyError;
 use serde::Serialize;
@@ -109,55 +108,9 @@ pub struct TenantReport {
     pub warnings: Vec<String>,
 }
 
-/// A config or load problem that stopped a tenant from being audited.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputError {
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    pub message: String,
-}
-
-impl From<LoadError> for InputError {
-    fn from(e: LoadError) -> Self {
-        InputError {
-            file: e.file,
-            line: e.line,
-            record: e.record,
-            field: e.field,
-            message: e.message,
-        }
-    }
-}
-
-impl From<crate::estate::ConfigError> for InputError {
-    fn from(e: crate::estate::ConfigError) -> Self {
-        InputError {
-            file: e.file,
-            line: e.line.map(|l| l as u64),
-            record: None,
-            field: e.key,
-            message: e.message,
-        }
-    }
-}
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let e = LoadError {
-            file: self.file.clone(),
-            line: self.line,
-            record: self.record,
-            field: self.field.clone(),
-            message: self.message.clone(),
-        };
-        write!(f, "{e}")
-    }
-}
+/// A config or load problem that stopped a tenant from being audited: file, line or record,
+/// field, message.
+pub use crate::load::LoadError as InputError;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {

@@ -51,22 +51,9 @@ type RawOut = Vec<(String, Vec<serde_json::Value>, Vec<serde_json::Value>)>;
 /// Per rule: raw `findings` and `not_evaluable` elements gathered from every unit.
 type RawByRule = BTreeMap<String, (Vec<serde_json::Value>, Vec<serde_json::Value>)>;
 
-/// The JSON text of an input: `{"as_of", "tenant", "params", "identities"}`.
-pub fn input_json(job: &TenantJob, identities: &[Identity]) -> String {
-    let mut s = input_prefix(job);
-    s.push_str(&serde_json::to_string(identities).expect("identities serialise"));
-    s.push('}');
-    s
-}
-
-fn input_prefix(job: &TenantJob) -> String {
-    format!(
-        "{{\"as_of\":{},\"tenant\":{},\"params\":{},\"identities\":",
-        serde_json::to_string(&job.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .expect("string"),
-        serde_json::to_string(&job.model.tenant).expect("tenant facts serialise"),
-        serde_json::to_string(&job.params).expect("params serialise"),
-    )
+/// The whole input of one tenant, exactly as evaluation builds it (`driftgate input` prints it).
+pub fn input_value(job: &TenantJob) -> regorus::Value {
+    parse_input(&input_base(job), &job.model.identities)
 }
 
 /// Evaluate every tenant with every rule of `set`.

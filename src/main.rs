@@ -13,6 +13,22 @@ use driftgate::report::{self, exit};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// `println!` for results: a reader that closed the pipe early (`| head`) is not an error.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        quiet_pipe(writeln!(std::io::stdout().lock(), $($arg)*))?;
+    }};
+}
+
+/// Treat a closed standard output as done, not as a failure or a panic.
+fn quiet_pipe(r: std::io::Result<()>) -> std::io::Result<()> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "driftgate",
@@ -164,11 +180,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             let stdout = std::io::stdout();
             let mut w = stdout.lock();
             match format {
-                Format::Table => report::table::render(&report, &mut w)?,
-                Format::Json => w.write_all(json.as_bytes())?,
-                Format::Csv => report::csv::render(&report, &mut w)?,
+                Format::Table => quiet_pipe(report::table::render(&report, &mut w))?,
+                Format::Json => quiet_pipe(w.write_all(json.as_bytes()))?,
+                Format::Csv => quiet_pipe(report::csv::render(&report, &mut w))?,
             }
-            w.flush()?;
+            quiet_pipe(w.flush())?;
             if !no_out {
                 let dir = write_run(&out, &report, &json)?;
                 eprintln!("report written to {}", dir.display());
@@ -219,9 +235,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             };
             match audit::load_tenant(&estate, &config, &params, run_as_of, flag.is_some()) {
                 Loaded::Ready(job, _) => {
-                    let json = driftgate::evaluate::input_json(&job, &job.model.identities);
-                    let value: serde_json::Value = serde_json::from_str(&json)?;
-                    println!("{}", serde_json::to_string_pretty(&value)?);
+                    let value = driftgate::evaluate::input_value(&job);
+                    out!("{}", serde_json::to_string_pretty(&value)?);
                     Ok(exit::CLEAN)
                 }
                 Loaded::Failed(errors, _) => {
@@ -237,7 +252,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 return Ok(exit::POLICY_ERROR);
             };
             match format {
-                Format::Json => println!(
+                Format::Json => out!(
                     "{}",
                     serde_json::to_string_pretty(&set.rules.values().collect::<Vec<_>>())?
                 ),
@@ -267,7 +282,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     }
                     let mut t = b.build();
                     t.with(tabled::settings::Style::sharp());
-                    println!("{t}\n{} rules", set.rules.len());
+                    out!("{t}\n{} rules", set.rules.len());
                 }
             }
             Ok(exit::CLEAN)
@@ -304,15 +319,15 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                         policy_test::Outcome::Fail => "FAIL",
                         policy_test::Outcome::Error => "ERROR",
                     };
-                    println!("{}: {label} ({})", r.name, r.file);
+                    out!("{}: {label} ({})", r.name, r.file);
                     if let Some(m) = &r.message {
                         for line in m.lines() {
-                            println!("    {line}");
+                            out!("    {line}");
                         }
                     }
                 }
             }
-            println!("{passed} passed, {failed} failed");
+            out!("{passed} passed, {failed} failed");
             Ok(if failed == 0 && passed > 0 {
                 exit::CLEAN
             } else {

@@ -492,3 +492,28 @@ fn every_output_format_of_the_demo_matches_its_snapshot() {
         snapshot(name, &out.stdout);
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    use std::process::Stdio;
+    for (args, want) in [
+        (vec!["input", "fixtures/demo", "--tenant", "contoso"], 0),
+        (
+            vec!["audit", "fixtures/demo", "--no-out", "--format", "json"],
+            1,
+        ),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_driftgate"))
+            .args(&args)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(want), "{args:?}: {stderr}");
+    }
+}

@@ -295,7 +295,6 @@ pub fn load(ctx: &mut SourceCtx) -> (Vec<Identity>, Capabilities, Option<String>
         .enumerate()
         .map(|(i, u)| (u.object_id.to_ascii_lowercase(), i))
         .collect();
-    let user_count = identities.len();
     if service_principals.is_some() || applications.is_some() {
         non_humans(
             ctx,
@@ -332,7 +331,6 @@ pub fn load(ctx: &mut SourceCtx) -> (Vec<Identity>, Capabilities, Option<String>
     } else if registration.is_some() {
         ctx.warnings.push("roleAssignments.json is missing: who holds which role is unknown (privileged = unknown)".into());
     }
-    let _ = user_count;
     (identities, caps, Some("Global Administrator".into()))
 }
 

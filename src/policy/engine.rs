@@ -205,11 +205,6 @@ impl PolicyEngine {
         let _ = self.engine.take_prints();
         serde_json::to_value(&out?).map_err(|e| e.to_string())
     }
-
-    /// Evaluate a whole rule path to a value (tests, `policy test`).
-    pub fn engine_mut(&mut self) -> &mut Engine {
-        &mut self.engine
-    }
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -197,14 +197,7 @@ pub fn load_tenant(
         return Loaded::Failed(errors, warnings);
     }
     let model: TenantModel = normalise::tenant_model(config, sources, as_of);
-    Loaded::Ready(
-        Box::new(TenantJob {
-            model,
-            params,
-            as_of,
-        }),
-        warnings,
-    )
+    Loaded::Ready(Box::new(TenantJob::new(model, params, as_of)), warnings)
 }
 
 /// Run an audit and build the finished report.

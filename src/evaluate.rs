@@ -26,6 +26,20 @@ pub struct TenantJob {
     pub as_of: DateTime<Utc>,
 }
 
+impl TenantJob {
+    pub fn new(
+        model: TenantModel,
+        params: BTreeMap<String, serde_json::Value>,
+        as_of: DateTime<Utc>,
+    ) -> TenantJob {
+        TenantJob {
+            model,
+            params,
+            as_of,
+        }
+    }
+}
+
 /// A rule's outcome in one tenant.
 #[derive(Debug, Default)]
 pub struct RuleOutcome {
@@ -41,10 +55,102 @@ pub struct TenantResult {
     pub errors: Vec<PolicyError>,
 }
 
+/// A rule's `applies_to`, ready to test identity values.
+struct Selector {
+    tests: Vec<(Vec<regorus::Value>, Vec<regorus::Value>)>,
+}
+
+impl Selector {
+    fn of(rule: &RuleMeta) -> Option<Selector> {
+        if rule.applies_to.is_empty() {
+            return None;
+        }
+        let tests = rule
+            .applies_to
+            .iter()
+            .map(|(path, allowed)| {
+                (
+                    path.split('.').map(regorus::Value::from).collect(),
+                    allowed
+                        .iter()
+                        .map(|v| crate::rego_value::to_value(v).expect("scalars convert"))
+                        .collect(),
+                )
+            })
+            .collect();
+        Some(Selector { tests })
+    }
+
+    fn matches(&self, identity: &regorus::Value) -> bool {
+        self.tests.iter().all(|(path, allowed)| {
+            let mut at = identity;
+            for segment in path {
+                match at {
+                    regorus::Value::Object(fields) => match fields.get(segment) {
+                        Some(next) => at = next,
+                        None => return false,
+                    },
+                    _ => return false,
+                }
+            }
+            allowed.contains(at)
+        })
+    }
+}
+
+/// A tenant's identities grouped by the identity rules that apply to them (`applies_to`).
+struct Grouped {
+    /// (indices into the identity rules, member identity indices), members in model order.
+    groups: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+fn group_identities(
+    job: &TenantJob,
+    selectors: &[Option<Selector>],
+    paths: &crate::rego_value::Paths,
+) -> Grouped {
+    let mut by_mask: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    let mut mask = Vec::with_capacity(selectors.len());
+    let everything = selectors.iter().all(Option::is_none);
+    for (n, identity) in job.model.identities.iter().enumerate() {
+        // Only the fields the selectors read are converted here.
+        let value = if everything {
+            regorus::Value::Null
+        } else {
+            crate::rego_value::to_value_projected(identity, paths).expect("identities convert")
+        };
+        let value = &value;
+        mask.clear();
+        mask.extend(
+            selectors
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.as_ref().is_none_or(|s| s.matches(value)))
+                .map(|(r, _)| r),
+        );
+        if !mask.is_empty() {
+            by_mask.entry(mask.clone()).or_default().push(n);
+        }
+    }
+    Grouped {
+        groups: by_mask.into_iter().collect(),
+    }
+}
+
+enum UnitKind {
+    /// Members `start..end` of the tenant's group `group`.
+    Identities {
+        group: usize,
+        start: usize,
+        end: usize,
+    },
+    /// The tenant-scope pass.
+    Tenant,
+}
+
 struct Unit {
     tenant: usize,
-    /// None: the tenant-scope pass.
-    range: Option<(usize, usize)>,
+    kind: UnitKind,
 }
 
 type RawOut = Vec<(String, Vec<serde_json::Value>, Vec<serde_json::Value>)>;
@@ -53,22 +159,30 @@ type RawByRule = BTreeMap<String, (Vec<serde_json::Value>, Vec<serde_json::Value
 
 /// The whole input of one tenant, exactly as evaluation builds it (`driftgate input` prints it).
 pub fn input_value(job: &TenantJob) -> regorus::Value {
-    parse_input(&input_base(job), &job.model.identities)
+    let all: Vec<usize> = (0..job.model.identities.len()).collect();
+    parse_input(&input_base(job), identity_values(job, &all))
+}
+
+fn identity_values(job: &TenantJob, members: &[usize]) -> Vec<regorus::Value> {
+    members
+        .iter()
+        .map(|&n| {
+            crate::rego_value::to_value(&job.model.identities[n]).expect("identities convert")
+        })
+        .collect()
 }
 
 /// Evaluate every tenant with every rule of `set`.
+///
+/// Each identity is given only to the identity rules whose `applies_to` it matches: identities
+/// are grouped by that set of rules, and each chunk of a group is evaluated with one batch rule
+/// holding exactly those rules. A rule's findings cannot depend on other identities of its
+/// chunk, so the grouping changes nothing but the work done (tested on the demo and a
+/// synthetic estate).
 pub fn evaluate(
     jobs: &[TenantJob],
     set: &PolicySet,
 ) -> Result<Vec<TenantResult>, Vec<PolicyError>> {
-    // One compiled engine per distinct as_of (time.now_ns answers it).
-    let mut engines: BTreeMap<DateTime<Utc>, PolicyEngine> = BTreeMap::new();
-    for job in jobs {
-        if let std::collections::btree_map::Entry::Vacant(slot) = engines.entry(job.as_of) {
-            slot.insert(PolicyEngine::build(set, job.as_of)?);
-        }
-    }
-    let prefixes: Vec<InputBase> = jobs.iter().map(input_base).collect();
     let identity_rules: Vec<&RuleMeta> = set
         .rules
         .values()
@@ -79,18 +193,56 @@ pub fn evaluate(
         .values()
         .filter(|r| r.scope == Scope::Tenant)
         .collect();
+    let selectors: Vec<Option<Selector>> = identity_rules.iter().map(|r| Selector::of(r)).collect();
+    let mut paths = crate::rego_value::Paths::default();
+    for rule in &identity_rules {
+        for (path, _) in &rule.applies_to {
+            paths.add(path);
+        }
+    }
+    let grouped: Vec<Grouped> = jobs
+        .par_iter()
+        .map(|job| group_identities(job, &selectors, &paths))
+        .collect();
+    // One batch rule per distinct rule set in the estate, numbered in sorted order.
+    let mut batch_of: BTreeMap<&[usize], usize> = BTreeMap::new();
+    for g in &grouped {
+        for (mask, _) in &g.groups {
+            batch_of.entry(mask.as_slice()).or_insert(0);
+        }
+    }
+    for (n, slot) in batch_of.values_mut().enumerate() {
+        *slot = n;
+    }
+    let batches: Vec<Vec<String>> = batch_of
+        .keys()
+        .map(|mask| mask.iter().map(|&r| identity_rules[r].id.clone()).collect())
+        .collect();
+    // One compiled engine per distinct as_of (time.now_ns answers it).
+    let mut engines: BTreeMap<DateTime<Utc>, PolicyEngine> = BTreeMap::new();
+    for job in jobs {
+        if let std::collections::btree_map::Entry::Vacant(slot) = engines.entry(job.as_of) {
+            slot.insert(PolicyEngine::build_with_groups(set, job.as_of, &batches)?);
+        }
+    }
+    let prefixes: Vec<InputBase> = jobs.iter().map(input_base).collect();
     let mut units = Vec::new();
-    for (t, job) in jobs.iter().enumerate() {
-        let n = job.model.identities.len();
-        for start in (0..n).step_by(CHUNK) {
-            units.push(Unit {
-                tenant: t,
-                range: Some((start, (start + CHUNK).min(n))),
-            });
+    for (t, g) in grouped.iter().enumerate() {
+        for (group, (_, members)) in g.groups.iter().enumerate() {
+            for start in (0..members.len()).step_by(CHUNK) {
+                units.push(Unit {
+                    tenant: t,
+                    kind: UnitKind::Identities {
+                        group,
+                        start,
+                        end: (start + CHUNK).min(members.len()),
+                    },
+                });
+            }
         }
         units.push(Unit {
             tenant: t,
-            range: None,
+            kind: UnitKind::Tenant,
         });
     }
     let outputs: Vec<(usize, RawOut, Vec<PolicyError>)> = units
@@ -100,11 +252,19 @@ pub fn evaluate(
             |engines, unit| {
                 let job = &jobs[unit.tenant];
                 let engine = engines.get_mut(&job.as_of).expect("engine per as_of");
-                let (slice, rules) = match unit.range {
-                    Some((a, b)) => (&job.model.identities[a..b], &identity_rules),
-                    None => (&job.model.identities[0..0], &tenant_rules),
+                let (members, rules, batch): (&[usize], Vec<&RuleMeta>, String) = match unit.kind {
+                    UnitKind::Identities { group, start, end } => {
+                        let (mask, members) = &grouped[unit.tenant].groups[group];
+                        (
+                            &members[start..end],
+                            mask.iter().map(|&r| identity_rules[r]).collect(),
+                            format!("group_{}", batch_of[mask.as_slice()]),
+                        )
+                    }
+                    UnitKind::Tenant => (&[], tenant_rules.clone(), "tenant".into()),
                 };
-                let (out, errors) = run_unit(engine, &prefixes[unit.tenant], job, slice, rules);
+                let (out, errors) =
+                    run_unit(engine, &prefixes[unit.tenant], job, members, &rules, &batch);
                 (unit.tenant, out, errors)
             },
         )
@@ -218,14 +378,14 @@ fn input_base(job: &TenantJob) -> InputBase {
 }
 
 /// The input value of one evaluation: the same document `input_json` describes.
-fn parse_input(base: &InputBase, identities: &[Identity]) -> regorus::Value {
+fn parse_input(base: &InputBase, identities: Vec<regorus::Value>) -> regorus::Value {
     let mut map = BTreeMap::new();
     map.insert(regorus::Value::from("as_of"), base.as_of.clone());
     map.insert(regorus::Value::from("tenant"), base.tenant.clone());
     map.insert(regorus::Value::from("params"), base.params.clone());
     map.insert(
         regorus::Value::from("identities"),
-        crate::rego_value::to_value(identities).expect("identities convert"),
+        regorus::Value::from(identities),
     );
     regorus::Value::from(map)
 }
@@ -234,22 +394,19 @@ fn run_unit(
     engine: &mut PolicyEngine,
     prefix: &InputBase,
     job: &TenantJob,
-    identities: &[Identity],
+    members: &[usize],
     rules: &[&RuleMeta],
+    batch: &str,
 ) -> (RawOut, Vec<PolicyError>) {
     let mut out = Vec::with_capacity(rules.len());
     let mut errors = Vec::new();
     if rules.is_empty() {
         return (out, errors);
     }
-    let input = parse_input(prefix, identities);
-    // Fast path: every rule of the scope in one evaluation.
-    let scope = if rules[0].scope == Scope::Identity {
-        "identity"
-    } else {
-        "tenant"
-    };
-    if let Ok(serde_json::Value::Object(mut all)) = engine.eval_batch(&input, scope) {
+    let values = identity_values(job, members);
+    let input = parse_input(prefix, values.clone());
+    // Fast path: every rule of the unit in one evaluation.
+    if let Ok(serde_json::Value::Object(mut all)) = engine.eval_batch(&input, batch) {
         let mut complete = true;
         for rule in rules {
             match all.remove(&rule.id) {
@@ -269,25 +426,24 @@ fn run_unit(
     for rule in rules {
         match eval_rule(engine, &input, rule) {
             Ok((f, ne)) => out.push((rule.id.clone(), f, ne)),
-            Err(message) if identities.len() > 1 => {
+            Err(message) if members.len() > 1 => {
                 // Pinpoint the record: retry one identity at a time; the rest still count.
                 let (mut f_all, mut ne_all) = (Vec::new(), Vec::new());
-                for one in identities.chunks(1) {
-                    let single = parse_input(prefix, one);
+                for (&n, value) in members.iter().zip(&values) {
+                    let single = parse_input(prefix, vec![value.clone()]);
                     match eval_rule(engine, &single, rule) {
                         Ok((f, ne)) => {
                             f_all.extend(f);
                             ne_all.extend(ne);
                         }
-                        Err(m) => errors.push(rule_error(
-                            rule,
-                            &job.model.tenant.id,
-                            format!(
-                                "{m} (subject {}, {})",
-                                one[0].reference,
-                                one[0].prov.locator()
-                            ),
-                        )),
+                        Err(m) => {
+                            let one = &job.model.identities[n];
+                            errors.push(rule_error(
+                                rule,
+                                &job.model.tenant.id,
+                                format!("{m} (subject {}, {})", one.reference, one.prov.locator()),
+                            ))
+                        }
                     }
                 }
                 if errors.is_empty() {
@@ -296,8 +452,9 @@ fn run_unit(
                 out.push((rule.id.clone(), f_all, ne_all));
             }
             Err(message) => {
-                let subject = identities
+                let subject = members
                     .first()
+                    .map(|&n| &job.model.identities[n])
                     .map(|i| format!(" (subject {}, {})", i.reference, i.prov.locator()))
                     .unwrap_or_default();
                 errors.push(rule_error(
@@ -330,4 +487,107 @@ fn eval_rule(
         Vec::new()
     };
     Ok((findings, ne))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{load_tenant, Loaded};
+    use crate::estate::Estate;
+
+    fn jobs(root: &std::path::Path, set: &PolicySet) -> Vec<TenantJob> {
+        let estate = Estate::discover(root).unwrap();
+        let params =
+            crate::audit::merge_params(&set.default_params(), &[(&estate.params, "e")]).unwrap();
+        let (as_of, _) = crate::audit::run_as_of(&estate, None);
+        estate
+            .tenants
+            .iter()
+            .filter_map(|t| match load_tenant(&estate, t, &params, as_of, false) {
+                Loaded::Ready(job, _) => Some(*job),
+                Loaded::Failed(..) => None,
+            })
+            .collect()
+    }
+
+    /// Everything a run reports per tenant, in a comparable form.
+    fn outcome(results: &[TenantResult]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (t, r) in results.iter().enumerate() {
+            for (rule, o) in &r.rules {
+                for f in &o.findings {
+                    out.push(format!("{t} {rule} {} {}", f.fingerprint, f.message));
+                }
+                for x in &o.not_evaluable {
+                    out.push(format!("{t} {rule} ne {x:?}"));
+                }
+            }
+            out.extend(r.errors.iter().map(|e| format!("{t} error {e:?}")));
+        }
+        out
+    }
+
+    /// `applies_to` only saves work: the shipped rules give the same findings, not-evaluable
+    /// entries and errors when every identity is given to every rule.
+    #[test]
+    fn applies_to_changes_no_result() {
+        let set = PolicySet::load(true, &[] as &[&str]).unwrap();
+        assert!(
+            set.rules
+                .values()
+                .filter(|r| !r.applies_to.is_empty())
+                .count()
+                >= 10,
+            "the shipped pack declares applies_to"
+        );
+        let mut unfiltered = set.clone();
+        for rule in unfiltered.rules.values_mut() {
+            rule.applies_to.clear();
+        }
+        let synthetic = tempfile::tempdir().unwrap();
+        crate::synth::write_estate(synthetic.path(), 4, 400, 7).unwrap();
+        let demo = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo"));
+        for root in [demo, synthetic.path()] {
+            let jobs = jobs(root, &set);
+            assert!(!jobs.is_empty());
+            let grouped = outcome(&evaluate(&jobs, &set).unwrap());
+            let whole = outcome(&evaluate(&jobs, &unfiltered).unwrap());
+            assert!(grouped.len() > 20, "{}: a real workload", root.display());
+            assert_eq!(grouped, whole, "{}", root.display());
+        }
+        // And the comparison can fail: a selector that hides identities a rule judges shows.
+        let mut wrong = set.clone();
+        wrong.rules.get_mut("STALE-001").unwrap().applies_to =
+            vec![("kind".into(), vec![serde_json::json!("guest")])];
+        let jobs = jobs(synthetic.path(), &set);
+        assert_ne!(
+            outcome(&evaluate(&jobs, &wrong).unwrap()),
+            outcome(&evaluate(&jobs, &unfiltered).unwrap())
+        );
+    }
+
+    #[test]
+    fn selectors_follow_paths_and_allow_listed_values() {
+        let mut rule = PolicySet::load(true, &[] as &[&str]).unwrap().rules["PRIV-005"].clone();
+        rule.applies_to = vec![
+            (
+                "privileged".into(),
+                vec![serde_json::json!(true), serde_json::Value::Null],
+            ),
+            ("derived.has_roles".into(), vec![serde_json::json!(true)]),
+        ];
+        let sel = Selector::of(&rule).unwrap();
+        let v = |j: serde_json::Value| crate::rego_value::to_value(&j).unwrap();
+        assert!(sel.matches(&v(
+            serde_json::json!({"privileged": null, "derived": {"has_roles": true}})
+        )));
+        assert!(!sel.matches(&v(
+            serde_json::json!({"privileged": false, "derived": {"has_roles": true}})
+        )));
+        assert!(
+            !sel.matches(&v(serde_json::json!({"privileged": true}))),
+            "a missing field never matches"
+        );
+        assert!(!sel.matches(&v(serde_json::json!({"privileged": true, "derived": 1}))));
+    }
 }

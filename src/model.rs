@@ -406,6 +406,10 @@ pub struct Derived {
     pub created_days: Option<i64>,
     /// Holds at least one privileged role with a standing (permanent or time-bound) assignment.
     pub standing_privileged: bool,
+    /// `roles` is not empty.
+    pub has_roles: bool,
+    /// `credentials` is not empty.
+    pub has_credentials: bool,
 }
 
 /// Per-credential facts for policies.
@@ -421,6 +425,34 @@ pub struct CredentialDerived {
     pub unused_days: Option<i64>,
     /// The credential has no expiry at all.
     pub no_expiry: bool,
+}
+
+/// Whether `path` (dot-separated, e.g. `derived.activity`) names a field of the identity model
+/// as policies see it. Keys under an open map (e.g. `alt_ids.sid`) are accepted.
+pub fn identity_has_field(path: &str) -> bool {
+    let probe = Identity::new(
+        "s",
+        "k",
+        "o".into(),
+        Provenance {
+            source: "s".into(),
+            file: "f".into(),
+            record: 1,
+            line: Some(1),
+        },
+    );
+    let mut at = serde_json::to_value(&probe).expect("identity serialises");
+    for segment in path.split('.') {
+        match at {
+            serde_json::Value::Object(map) if map.is_empty() => return !segment.is_empty(),
+            serde_json::Value::Object(mut map) => match map.remove(segment) {
+                Some(next) => at = next,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
 }
 
 impl Identity {

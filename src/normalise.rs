@@ -193,6 +193,8 @@ fn settle(id: &mut Identity, as_of: DateTime<Utc>, roles_known: bool) {
                     AssignmentKind::Permanent | AssignmentKind::TimeBound
                 )
         }),
+        has_roles: !id.roles.is_empty(),
+        has_credentials: !id.credentials.is_empty(),
     };
     let has_privileged = id.roles.iter().any(|r| r.privileged);
     let has_top = id.roles.iter().any(|r| r.top);

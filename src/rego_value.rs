@@ -8,7 +8,32 @@ use std::collections::BTreeMap;
 
 /// Convert any serialisable value into a regorus value.
 pub fn to_value<T: Serialize + ?Sized>(v: &T) -> Result<Value, Error> {
-    v.serialize(ValueSerializer)
+    v.serialize(ValueSerializer { keep: None })
+}
+
+/// Field paths to keep when converting: a tree of field names; an empty node keeps the whole
+/// subtree below it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Paths(BTreeMap<String, Paths>);
+
+impl Paths {
+    /// Add a dot-separated path (`derived.activity`).
+    pub fn add(&mut self, path: &str) {
+        let mut node = self;
+        for segment in path.split('.') {
+            node = node.0.entry(segment.to_string()).or_default();
+        }
+    }
+    fn child(&self, key: &str) -> Option<Option<&Paths>> {
+        self.0
+            .get(key)
+            .map(|c| if c.0.is_empty() { None } else { Some(c) })
+    }
+}
+
+/// Convert only the fields on `paths` (cheap when a few scalars are wanted from a large record).
+pub fn to_value_projected<T: Serialize + ?Sized>(v: &T, paths: &Paths) -> Result<Value, Error> {
+    v.serialize(ValueSerializer { keep: Some(paths) })
 }
 
 #[derive(Debug)]
@@ -26,32 +51,211 @@ impl ser::Error for Error {
     }
 }
 
-struct ValueSerializer;
+#[derive(Clone, Copy)]
+struct ValueSerializer<'a> {
+    keep: Option<&'a Paths>,
+}
 
-pub struct SeqBuilder(Vec<Value>);
-pub struct MapBuilder {
+/// A multiplicative hash for keys that are pointers and small integers (SipHash costs more than
+/// the allocation these caches save).
+#[derive(Default)]
+struct FastHash(u64);
+
+impl std::hash::Hasher for FastHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type Fast<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHash>>;
+
+/// One struct shape: its field names (as pointers, in declaration order), their key values,
+/// and an object with those keys and null values in regorus's compact sorted storage.
+struct Shape {
+    /// Unique per thread, for the memo.
+    id: usize,
+    names: Vec<usize>,
+    keys: Vec<Value>,
+    template: regorus::value::Object,
+}
+
+/// Small structs of short scalars seen before (e.g. the many `{at: null, days_ago: null,
+/// quality: "absent"}` timestamps) are shared rather than rebuilt; at most this many per thread.
+const MEMO_LIMIT: usize = 4096;
+
+type Memo = Fast<u64, Vec<(usize, Vec<Value>, Value)>>;
+
+#[derive(Default)]
+struct Caches {
+    keys: Fast<(usize, usize), Value>,
+    shapes: Fast<(usize, usize), Vec<Shape>>,
+    memo: Memo,
+    memo_len: usize,
+    shape_count: usize,
+}
+
+thread_local! {
+    static CACHES: std::cell::RefCell<Caches> = std::cell::RefCell::new(Caches::default());
+}
+
+/// A field name's string value, built once per thread (a reference-count increment instead of
+/// an allocation and copy per field per record).
+fn static_key(key: &'static str) -> Value {
+    CACHES.with(|c| cached_key(&mut c.borrow_mut().keys, key))
+}
+
+fn cached_key(keys: &mut Fast<(usize, usize), Value>, key: &'static str) -> Value {
+    keys.entry((key.as_ptr() as usize, key.len()))
+        .or_insert_with(|| Value::from(key))
+        .clone()
+}
+
+/// A hash of the field values when they are few short scalars (worth sharing), else None.
+fn memo_hash(fields: &[(&'static str, Value)]) -> Option<u64> {
+    use std::hash::Hasher;
+    if fields.len() > 4 {
+        return None;
+    }
+    let mut h = FastHash::default();
+    for (_, v) in fields {
+        match v {
+            Value::Null => h.write_u64(1),
+            Value::Bool(b) => h.write_u64(2 + *b as u64),
+            Value::String(s) if s.len() <= 16 => {
+                h.write_u64(4);
+                h.write(s.as_bytes());
+            }
+            _ => return None,
+        }
+    }
+    Some(h.finish())
+}
+
+/// A struct's object value: shared when an equal small one was built before, otherwise filled
+/// from its shape's template (one allocation for the entries instead of a `BTreeMap` build and
+/// a freeze).
+fn struct_value(name: &'static str, fields: Vec<(&'static str, Value)>) -> Value {
+    CACHES.with(|c| {
+        let mut c = c.borrow_mut();
+        let c = &mut *c;
+        let same_names = |names: &[usize]| {
+            names.len() == fields.len()
+                && names
+                    .iter()
+                    .zip(&fields)
+                    .all(|(n, (f, _))| *n == f.as_ptr() as usize)
+        };
+        let shapes = c
+            .shapes
+            .entry((name.as_ptr() as usize, fields.len()))
+            .or_default();
+        let at = match shapes.iter().position(|s| same_names(&s.names)) {
+            Some(at) => at,
+            None => {
+                let keys: Vec<Value> = fields
+                    .iter()
+                    .map(|(k, _)| cached_key(&mut c.keys, k))
+                    .collect();
+                let blank: BTreeMap<Value, Value> =
+                    keys.iter().map(|k| (k.clone(), Value::Null)).collect();
+                let template = match Value::from(blank) {
+                    Value::Object(o) => (*o).clone(),
+                    _ => regorus::value::Object::new(),
+                };
+                c.shape_count += 1;
+                shapes.push(Shape {
+                    id: c.shape_count,
+                    names: fields.iter().map(|(k, _)| k.as_ptr() as usize).collect(),
+                    keys,
+                    template,
+                });
+                shapes.len() - 1
+            }
+        };
+        let shape_id = shapes[at].id;
+        let memo_key = memo_hash(&fields).map(|h| h ^ shape_id as u64);
+        if let Some(k) = memo_key {
+            let hit = c.memo.get(&k).and_then(|list| {
+                list.iter().find(|(id, vals, _)| {
+                    *id == shape_id && vals.iter().zip(&fields).all(|(a, (_, b))| a == b)
+                })
+            });
+            if let Some((_, _, v)) = hit {
+                return v.clone();
+            }
+        }
+        let shape = &shapes[at];
+        let mut object = shape.template.clone();
+        let remember: Option<Vec<Value>> = (memo_key.is_some() && c.memo_len < MEMO_LIMIT)
+            .then(|| fields.iter().map(|(_, v)| v.clone()).collect());
+        // Every key is in the template: values are replaced in place and the storage stays
+        // compact. A field name repeated would only overwrite, as in JSON.
+        for (key, (_, v)) in shape.keys.iter().zip(fields) {
+            object.insert(key.clone(), v);
+        }
+        let value = Value::from(object);
+        if let (Some(k), Some(vals)) = (memo_key, remember) {
+            c.memo
+                .entry(k)
+                .or_default()
+                .push((shape_id, vals, value.clone()));
+            c.memo_len += 1;
+        }
+        value
+    })
+}
+
+pub struct SeqBuilder<'a>(Vec<Value>, ValueSerializer<'a>);
+pub struct MapBuilder<'a> {
     map: BTreeMap<Value, Value>,
-    key: Option<Value>,
+    /// Struct fields in declaration order (structs only; see [`struct_value`]).
+    fields: Vec<(&'static str, Value)>,
+    /// The struct's name (None: a map).
+    name: Option<&'static str>,
+    /// The pending key, and the serializer for its value (None: the key is not kept).
+    key: Option<(Value, Option<ValueSerializer<'a>>)>,
+    ser: ValueSerializer<'a>,
 }
-pub struct VariantBuilder {
+pub struct VariantBuilder<'a> {
     name: &'static str,
-    inner: SeqBuilder,
+    inner: SeqBuilder<'a>,
 }
-pub struct StructVariantBuilder {
+pub struct StructVariantBuilder<'a> {
     name: &'static str,
-    inner: MapBuilder,
+    inner: MapBuilder<'a>,
 }
 
-impl ser::Serializer for ValueSerializer {
+impl<'a> ValueSerializer<'a> {
+    /// The serializer for field `key`, or None when the projection drops it.
+    fn field(self, key: &str) -> Option<ValueSerializer<'a>> {
+        match self.keep {
+            None => Some(self),
+            Some(paths) => paths.child(key).map(|keep| ValueSerializer { keep }),
+        }
+    }
+}
+
+impl<'a> ser::Serializer for ValueSerializer<'a> {
     type Ok = Value;
     type Error = Error;
-    type SerializeSeq = SeqBuilder;
-    type SerializeTuple = SeqBuilder;
-    type SerializeTupleStruct = SeqBuilder;
-    type SerializeTupleVariant = VariantBuilder;
-    type SerializeMap = MapBuilder;
-    type SerializeStruct = MapBuilder;
-    type SerializeStructVariant = StructVariantBuilder;
+    type SerializeSeq = SeqBuilder<'a>;
+    type SerializeTuple = SeqBuilder<'a>;
+    type SerializeTupleStruct = SeqBuilder<'a>;
+    type SerializeTupleVariant = VariantBuilder<'a>;
+    type SerializeMap = MapBuilder<'a>;
+    type SerializeStruct = MapBuilder<'a>;
+    type SerializeStructVariant = StructVariantBuilder<'a>;
 
     fn serialize_bool(self, v: bool) -> Result<Value, Error> {
         Ok(Value::from(v))
@@ -132,16 +336,18 @@ impl ser::Serializer for ValueSerializer {
         v: &T,
     ) -> Result<Value, Error> {
         let mut map = BTreeMap::new();
-        map.insert(Value::from(variant), v.serialize(ValueSerializer)?);
+        if let Some(ser) = self.field(variant) {
+            map.insert(Value::from(variant), v.serialize(ser)?);
+        }
         Ok(Value::from(map))
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, Error> {
-        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0))))
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder<'a>, Error> {
+        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0)), self))
     }
-    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, Error> {
+    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder<'a>, Error> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqBuilder, Error> {
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqBuilder<'a>, Error> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -150,20 +356,29 @@ impl ser::Serializer for ValueSerializer {
         _: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<VariantBuilder, Error> {
+    ) -> Result<VariantBuilder<'a>, Error> {
         Ok(VariantBuilder {
             name: variant,
-            inner: SeqBuilder(Vec::with_capacity(len)),
+            inner: SeqBuilder(Vec::with_capacity(len), self),
         })
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<MapBuilder, Error> {
+    fn serialize_map(self, _: Option<usize>) -> Result<MapBuilder<'a>, Error> {
         Ok(MapBuilder {
             map: BTreeMap::new(),
+            fields: Vec::new(),
+            name: None,
             key: None,
+            ser: self,
         })
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapBuilder, Error> {
-        self.serialize_map(None)
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<MapBuilder<'a>, Error> {
+        Ok(MapBuilder {
+            map: BTreeMap::new(),
+            fields: Vec::with_capacity(len),
+            name: Some(name),
+            key: None,
+            ser: self,
+        })
     }
     fn serialize_struct_variant(
         self,
@@ -171,22 +386,25 @@ impl ser::Serializer for ValueSerializer {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<StructVariantBuilder, Error> {
+    ) -> Result<StructVariantBuilder<'a>, Error> {
         Ok(StructVariantBuilder {
             name: variant,
             inner: MapBuilder {
                 map: BTreeMap::new(),
+                fields: Vec::new(),
+                name: None,
                 key: None,
+                ser: self,
             },
         })
     }
 }
 
-impl ser::SerializeSeq for SeqBuilder {
+impl ser::SerializeSeq for SeqBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.0.push(v.serialize(ValueSerializer)?);
+        self.0.push(v.serialize(self.1)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -194,7 +412,7 @@ impl ser::SerializeSeq for SeqBuilder {
     }
 }
 
-impl ser::SerializeTuple for SeqBuilder {
+impl ser::SerializeTuple for SeqBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -205,7 +423,7 @@ impl ser::SerializeTuple for SeqBuilder {
     }
 }
 
-impl ser::SerializeTupleStruct for SeqBuilder {
+impl ser::SerializeTupleStruct for SeqBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -216,7 +434,7 @@ impl ser::SerializeTupleStruct for SeqBuilder {
     }
 }
 
-impl ser::SerializeTupleVariant for VariantBuilder {
+impl ser::SerializeTupleVariant for VariantBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -229,24 +447,30 @@ impl ser::SerializeTupleVariant for VariantBuilder {
     }
 }
 
-impl ser::SerializeMap for MapBuilder {
+impl ser::SerializeMap for MapBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), Error> {
         // JSON object keys are strings: render non-string keys as JSON does.
-        let key = match k.serialize(ValueSerializer)? {
+        let key = match k.serialize(ValueSerializer { keep: None })? {
             s @ Value::String(_) => s,
             other => Value::from(serde_json::to_string(&other).map_err(|e| Error(e.to_string()))?),
         };
-        self.key = Some(key);
+        let ser = match &key {
+            Value::String(name) => self.ser.field(name),
+            _ => None,
+        };
+        self.key = Some((key, ser));
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        let key = self
+        let (key, ser) = self
             .key
             .take()
             .ok_or_else(|| Error("map value without a key".into()))?;
-        self.map.insert(key, v.serialize(ValueSerializer)?);
+        if let Some(ser) = ser {
+            self.map.insert(key, v.serialize(ser)?);
+        }
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -254,7 +478,7 @@ impl ser::SerializeMap for MapBuilder {
     }
 }
 
-impl ser::SerializeStruct for MapBuilder {
+impl ser::SerializeStruct for MapBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -262,16 +486,26 @@ impl ser::SerializeStruct for MapBuilder {
         key: &'static str,
         v: &T,
     ) -> Result<(), Error> {
-        self.map
-            .insert(Value::from(key), v.serialize(ValueSerializer)?);
+        if let Some(ser) = self.ser.field(key) {
+            let value = v.serialize(ser)?;
+            match self.name {
+                Some(_) => self.fields.push((key, value)),
+                None => {
+                    self.map.insert(static_key(key), value);
+                }
+            }
+        }
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
-        Ok(Value::from(self.map))
+        match self.name {
+            Some(name) => Ok(struct_value(name, self.fields)),
+            None => Ok(Value::from(self.map)),
+        }
     }
 }
 
-impl ser::SerializeStructVariant for StructVariantBuilder {
+impl ser::SerializeStructVariant for StructVariantBuilder<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(

@@ -37,29 +37,39 @@ pub fn error_location(message: &str) -> Option<(String, usize)> {
 }
 
 /// The package that evaluates every rule of one scope in a single call:
-/// `{rule id: [findings, not_evaluable]}`. A rule error fails the whole call, and the caller
-/// then falls back to one call per rule to attribute it.
+/// `{rule id: [findings, not_evaluable]}`. `identity` holds every identity rule, `tenant` every
+/// tenant rule, and `group_<n>` the identity rules of one applicability group (see
+/// `custom.applies_to`). A rule error fails the whole call, and the caller then falls back to
+/// one call per rule to attribute it.
 pub const BATCH_PACKAGE: &str = "data.driftgate_internal.batch";
 
-fn batch_module(set: &PolicySet) -> String {
+fn batch_rule(name: &str, rules: &[&super::metadata::RuleMeta]) -> String {
+    let mut text = format!("\n{name} := {{\n");
+    for rule in rules {
+        let ne = if rule.has_not_evaluable {
+            format!("{}.not_evaluable", rule.package)
+        } else {
+            "set()".into()
+        };
+        text.push_str(&format!(
+            "\t{:?}: [{}.findings, {ne}],\n",
+            rule.id, rule.package
+        ));
+    }
+    text.push_str("}\n");
+    text
+}
+
+fn batch_module(set: &PolicySet, groups: &[Vec<String>]) -> String {
+    use super::metadata::Scope;
     let mut text = String::from("package driftgate_internal.batch\n\nimport rego.v1\n");
-    for (scope, name) in [
-        (super::metadata::Scope::Identity, "identity"),
-        (super::metadata::Scope::Tenant, "tenant"),
-    ] {
-        text.push_str(&format!("\n{name} := {{\n"));
-        for rule in set.rules.values().filter(|r| r.scope == scope) {
-            let ne = if rule.has_not_evaluable {
-                format!("{}.not_evaluable", rule.package)
-            } else {
-                "set()".into()
-            };
-            text.push_str(&format!(
-                "\t{:?}: [{}.findings, {ne}],\n",
-                rule.id, rule.package
-            ));
-        }
-        text.push_str("}\n");
+    for (scope, name) in [(Scope::Identity, "identity"), (Scope::Tenant, "tenant")] {
+        let rules: Vec<_> = set.rules.values().filter(|r| r.scope == scope).collect();
+        text.push_str(&batch_rule(name, &rules));
+    }
+    for (n, ids) in groups.iter().enumerate() {
+        let rules: Vec<_> = ids.iter().filter_map(|id| set.rules.get(id)).collect();
+        text.push_str(&batch_rule(&format!("group_{n}"), &rules));
     }
     text
 }
@@ -95,6 +105,15 @@ pub fn sandboxed_engine(as_of: DateTime<Utc>) -> Engine {
 impl PolicyEngine {
     /// Parse every non-test file and compile once (a warm-up evaluation prepares the schedule).
     pub fn build(set: &PolicySet, as_of: DateTime<Utc>) -> Result<PolicyEngine, Vec<PolicyError>> {
+        Self::build_with_groups(set, as_of, &[])
+    }
+
+    /// As [`PolicyEngine::build`], with one batch rule `group_<n>` per list of identity-rule ids.
+    pub fn build_with_groups(
+        set: &PolicySet,
+        as_of: DateTime<Utc>,
+        groups: &[Vec<String>],
+    ) -> Result<PolicyEngine, Vec<PolicyError>> {
         let mut engine = sandboxed_engine(as_of);
         let mut errors = Vec::new();
         for f in set.files.iter().filter(|f| !f.is_test()) {
@@ -117,7 +136,7 @@ impl PolicyEngine {
         }
         if !set.rules.is_empty() {
             engine
-                .add_policy("driftgate:batch.rego".into(), batch_module(set))
+                .add_policy("driftgate:batch.rego".into(), batch_module(set, groups))
                 .map_err(|e| {
                     vec![PolicyError {
                         rule: None,
@@ -195,7 +214,7 @@ impl PolicyEngine {
         }
     }
 
-    /// Evaluate every rule of a scope (`identity` or `tenant`) in one call.
+    /// Evaluate a batch rule (`identity`, `tenant` or `group_<n>`) in one call.
     pub fn eval_batch(&mut self, input: &Value, scope: &str) -> Result<serde_json::Value, String> {
         self.engine.set_input(input.clone());
         let out = self

@@ -75,6 +75,8 @@ struct RawCustom {
     controls: BTreeMap<String, Vec<yaml_serde::Value>>,
     remediation: Option<String>,
     effective_on: Option<String>,
+    #[serde(default)]
+    applies_to: BTreeMap<String, Vec<yaml_serde::Value>>,
 }
 
 /// A rule's catalogue entry.
@@ -96,6 +98,9 @@ pub struct RuleMeta {
     pub line: usize,
     /// Whether the package defines `not_evaluable`.
     pub has_not_evaluable: bool,
+    /// The identities the rule can say anything about: identity field path → allowed values
+    /// (all must hold). Others are not given to it. Empty: every identity.
+    pub applies_to: Vec<(String, Vec<serde_json::Value>)>,
 }
 
 /// A METADATA problem, located.
@@ -190,6 +195,42 @@ pub fn parse(file: &str, text: &str) -> Result<Option<RuleMeta>, MetaError> {
         ));
     }
     let _ = custom.effective_on;
+    let mut applies_to = Vec::new();
+    if !custom.applies_to.is_empty() && custom.scope != Scope::Identity {
+        return Err(err(
+            line,
+            format!("{id}: custom.applies_to only applies to identity-scope rules"),
+        ));
+    }
+    for (path, values) in custom.applies_to {
+        if !crate::model::identity_has_field(&path) {
+            return Err(err(
+                line,
+                format!("{id}: custom.applies_to names `{path}`, which is not a field of an identity (see `driftgate input`)"),
+            ));
+        }
+        if values.is_empty() {
+            return Err(err(
+                line,
+                format!(
+                    "{id}: custom.applies_to.{path} lists no value: the rule would see no identity"
+                ),
+            ));
+        }
+        let mut allowed = Vec::new();
+        for v in values {
+            let json = serde_json::to_value(&v)
+                .map_err(|e| err(line, format!("{id}: custom.applies_to.{path}: {e}")))?;
+            if json.is_object() || json.is_array() {
+                return Err(err(
+                    line,
+                    format!("{id}: custom.applies_to.{path} values must be strings, numbers, booleans or null"),
+                ));
+            }
+            allowed.push(json);
+        }
+        applies_to.push((path, allowed));
+    }
     Ok(Some(RuleMeta {
         title: raw
             .title
@@ -215,6 +256,7 @@ pub fn parse(file: &str, text: &str) -> Result<Option<RuleMeta>, MetaError> {
         has_not_evaluable: lines
             .iter()
             .any(|l| l.starts_with("not_evaluable contains") || l.starts_with("not_evaluable[")),
+        applies_to,
         id,
     }))
 }
@@ -279,6 +321,42 @@ mod tests {
             .unwrap_err()
             .message
             .contains("ABC-123"));
+        let with_sel = |sel: &str| {
+            RULE.replace(
+                "#   params:",
+                &format!("#   applies_to:\n#     {sel}\n#   params:"),
+            )
+        };
+        let m = parse("p.rego", &with_sel("kind: [human, guest]"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            m.applies_to,
+            vec![(
+                "kind".to_string(),
+                vec![serde_json::json!("human"), serde_json::json!("guest")]
+            )]
+        );
+        for (sel, says) in [
+            ("knd: [human]", "not a field of an identity"),
+            ("derived.has_rolez: [true]", "not a field of an identity"),
+            ("kind: []", "lists no value"),
+            (
+                "kind: [[human]]",
+                "must be strings, numbers, booleans or null",
+            ),
+        ] {
+            let e = parse("p.rego", &with_sel(sel)).unwrap_err();
+            assert!(e.message.contains(says), "{sel}: {}", e.message);
+        }
+        let tenant_scoped = with_sel("kind: [human]").replace(
+            "#   id: STALE-001\n",
+            "#   id: STALE-001\n#   scope: tenant\n",
+        );
+        assert!(parse("p.rego", &tenant_scoped)
+            .unwrap_err()
+            .message
+            .contains("only applies to identity-scope rules"));
         let no_fix = RULE.replace("#   remediation: Disable it.\n", "");
         assert!(parse("p.rego", &no_fix)
             .unwrap_err()

@@ -5,6 +5,8 @@
 #   id: BASE-002
 #   severity: medium
 #   scope: identity
+#   applies_to:
+#     kind: [human]
 #   params: {}
 #   controls:
 #     nist-csf-1.1: ["PR.AC-7"]

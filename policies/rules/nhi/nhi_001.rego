@@ -5,6 +5,8 @@
 #   id: NHI-001
 #   severity: high
 #   scope: identity
+#   applies_to:
+#     derived.has_credentials: [true]
 #   params:
 #     max_secret_age_days: 90
 #   controls:

@@ -5,6 +5,8 @@
 #   id: NHI-002
 #   severity: medium
 #   scope: identity
+#   applies_to:
+#     derived.has_credentials: [true]
 #   params:
 #     max_secret_lifetime_days: 365
 #   controls:

@@ -5,6 +5,8 @@
 #   id: NHI-003
 #   severity: medium
 #   scope: identity
+#   applies_to:
+#     non_human: [true]
 #   params: {}
 #   controls:
 #     nist-csf-1.1: ["PR.AC-1"]

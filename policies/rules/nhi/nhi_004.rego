@@ -5,6 +5,8 @@
 #   id: NHI-004
 #   severity: low
 #   scope: identity
+#   applies_to:
+#     derived.has_credentials: [true]
 #   params: {}
 #   controls:
 #     nist-csf-1.1: ["PR.AC-1"]

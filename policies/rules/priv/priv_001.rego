@@ -5,6 +5,8 @@
 #   id: PRIV-001
 #   severity: critical
 #   scope: identity
+#   applies_to:
+#     privileged: [true, null]
 #   params: {}
 #   controls:
 #     nist-csf-1.1: ["PR.AC-4", "PR.AC-7"]

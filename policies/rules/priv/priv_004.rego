@@ -5,6 +5,8 @@
 #   id: PRIV-004
 #   severity: high
 #   scope: identity
+#   applies_to:
+#     derived.has_roles: [true]
 #   params:
 #     jit_roles: ["privileged"]
 #   controls:

@@ -5,6 +5,9 @@
 #   id: PRIV-005
 #   severity: high
 #   scope: identity
+#   applies_to:
+#     privileged: [true, null]
+#     non_human: [true]
 #   params: {}
 #   controls:
 #     nist-csf-1.1: ["PR.AC-4"]

@@ -5,6 +5,8 @@
 #   id: PRIV-006
 #   severity: high
 #   scope: identity
+#   applies_to:
+#     privileged: [true, null]
 #   params:
 #     stale_days: 90
 #     never_used_grace_days: 30

@@ -5,6 +5,8 @@
 #   id: STALE-001
 #   severity: medium
 #   scope: identity
+#   applies_to:
+#     kind: [human]
 #   params:
 #     stale_days: 90
 #   controls:

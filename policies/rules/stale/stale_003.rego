@@ -5,6 +5,8 @@
 #   id: STALE-003
 #   severity: medium
 #   scope: identity
+#   applies_to:
+#     kind: [guest]
 #   params:
 #     guest_stale_days: 60
 #   controls:

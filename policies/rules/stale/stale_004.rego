@@ -5,6 +5,8 @@
 #   id: STALE-004
 #   severity: medium
 #   scope: identity
+#   applies_to:
+#     derived.has_credentials: [true]
 #   params:
 #     credential_unused_days: 90
 #   controls:

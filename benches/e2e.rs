@@ -69,6 +69,47 @@ fn eval_only(dir: &str) {
     );
 }
 
+/// driftgate's evaluation stage alone on the first `n` tenants of the estate at `dir`: the
+/// identities `driftgate input` prints for those tenants, evaluated by every shipped rule (Rego
+/// values built from the model, `applies_to` grouping, findings assembled). Loading is not timed.
+fn eval_stage(dir: &std::path::Path, n: usize) {
+    let set = PolicySet::load(true, &[] as &[&str]).expect("shipped pack loads");
+    let estate = Estate::discover(dir).expect("estate");
+    let params = audit::merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
+        .expect("params");
+    let (as_of, _) = audit::run_as_of(&estate, None);
+    let jobs: Vec<_> = estate
+        .tenants
+        .iter()
+        .take(n)
+        .filter_map(
+            |t| match audit::load_tenant(&estate, t, &params, as_of, false) {
+                audit::Loaded::Ready(job, _) => Some(*job),
+                audit::Loaded::Failed(..) => None,
+            },
+        )
+        .collect();
+    let identities: usize = jobs.iter().map(|j| j.model.identities.len()).sum();
+    let mut best = f64::INFINITY;
+    let mut counts = std::collections::BTreeMap::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let results = driftgate::evaluate::evaluate(&jobs, &set).expect("evaluates");
+        best = best.min(start.elapsed().as_secs_f64());
+        counts.clear();
+        for r in &results {
+            for (rule, o) in &r.rules {
+                *counts.entry(rule.clone()).or_insert(0) += o.findings.len();
+            }
+        }
+    }
+    println!(
+        "eval-stage: {} tenants, {identities} identities, best of 3: {best:.3} s, {} threads; findings per rule: {counts:?}",
+        jobs.len(),
+        rayon::current_num_threads()
+    );
+}
+
 fn main() {
     if let Ok(dir) = std::env::var("DRIFTGATE_BENCH_INPUTS") {
         return eval_only(&dir);
@@ -87,6 +128,12 @@ fn main() {
     if !dir.join("estate.toml").exists() {
         driftgate::synth::write_estate(&dir, tenants, identities, 42)
             .expect("write synthetic estate");
+    }
+    if let Some(n) = std::env::var("DRIFTGATE_BENCH_EVAL")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        return eval_stage(&dir, n);
     }
     let mut set = PolicySet::load(
         std::env::var("DRIFTGATE_BENCH_NO_RULES").is_err(),

@@ -319,7 +319,8 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         _: u32,
         variant: &'static str,
     ) -> Result<Value, Error> {
-        Ok(Value::from(variant))
+        // Enum names (kind, status, quality) repeat on every record: share one value each.
+        Ok(static_key(variant))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,

@@ -6,6 +6,7 @@
 #   severity: medium
 #   scope: identity
 #   applies_to:
+#     mfa.registered: [false, null]
 #     kind: [human]
 #   params: {}
 #   controls:

@@ -5,6 +5,8 @@
 #   id: BASE-003
 #   severity: high
 #   scope: identity
+#   applies_to:
+#     password.not_required: [true, null]
 #   params: {}
 #   controls:
 #     nist-csf-1.1: ["PR.AC-1", "PR.AC-7"]

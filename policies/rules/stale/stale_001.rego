@@ -6,6 +6,7 @@
 #   severity: medium
 #   scope: identity
 #   applies_to:
+#     derived.activity: [dated, unknown]
 #     kind: [human]
 #   params:
 #     stale_days: 90

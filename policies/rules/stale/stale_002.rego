@@ -5,6 +5,8 @@
 #   id: STALE-002
 #   severity: medium
 #   scope: identity
+#   applies_to:
+#     derived.activity: [never, unknown]
 #   params:
 #     never_used_grace_days: 30
 #   controls:

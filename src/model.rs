@@ -145,6 +145,9 @@ pub enum Kind {
     Root,
     Technician,
     Shared,
+    /// A delegated-admin relationship (GDAP): the MSP's standing access into a client tenant,
+    /// held by the members of its access-container groups.
+    Delegation,
     Unknown,
 }
 
@@ -167,6 +170,7 @@ impl Kind {
             Kind::Root => "root",
             Kind::Technician => "technician",
             Kind::Shared => "shared",
+            Kind::Delegation => "delegation",
             Kind::Unknown => "unknown",
         }
     }
@@ -311,6 +315,15 @@ pub struct Owner {
     pub enabled: Option<bool>,
 }
 
+/// The client scope of an account in a multi-client system.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Clients {
+    /// Client ids the record names (empty when it names none).
+    pub ids: Vec<String>,
+    /// Reaches every client (NinjaOne `permitAllClients`); null when the export does not say.
+    pub all: Option<bool>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupRef {
     pub id: String,
@@ -357,6 +370,10 @@ pub struct Identity {
     pub credentials: Vec<Credential>,
     /// Owners of a non-human identity; null when the export does not carry ownership.
     pub owners: Option<Vec<Owner>>,
+    /// Which client organisations this account reaches in a multi-client system (PSA company
+    /// ids, RMM organisation ids, GDAP customer tenant id). Estate-level records are attributed
+    /// to tenants by matching these against each tenant's `directory_ids`.
+    pub clients: Clients,
     /// Facts derived once in Rust so that rules only compare (see [`Derived`]).
     pub derived: Derived,
     pub prov: Provenance,
@@ -486,6 +503,7 @@ impl Identity {
             groups: Vec::new(),
             credentials: Vec::new(),
             owners: None,
+            clients: Clients::default(),
             derived: Derived::default(),
             prov,
         }

@@ -7,7 +7,15 @@
 
 pub mod ad;
 pub mod aws;
+pub mod connectwise;
+pub mod csvmap;
+pub mod datto;
 pub mod entra;
+pub mod google;
+pub mod itglue;
+pub mod jumpcloud;
+pub mod ninjaone;
+pub mod okta;
 pub mod text;
 pub mod time;
 
@@ -134,6 +142,14 @@ fn loader_for(kind: &str) -> Option<LoadFn> {
         "entra" => Some(entra::load),
         "active-directory" => Some(ad::load),
         "aws-iam" => Some(aws::load),
+        "google-workspace" => Some(google::load),
+        "csv" => Some(csvmap::load),
+        "jumpcloud" => Some(jumpcloud::load),
+        "okta" => Some(okta::load),
+        "connectwise" => Some(connectwise::load),
+        "datto-rmm" => Some(datto::load),
+        "ninjaone" => Some(ninjaone::load),
+        "itglue" => Some(itglue::load),
         _ => None,
     }
 }

@@ -1,10 +1,11 @@
 //! driftgate: audit identity and access across an MSP's client estate, as policy-as-code.
 //!
 //! Data flows one way: [`estate`] (config) → [`load`] (exports → identities) → [`normalise`]
-//! (facts) → [`evaluate`] (Rego, in parallel) → [`finding`]s → [`report`]. [`audit`] runs the
+//! (facts) → [`correlate`] (downstream accounts ↔ source of truth) → [`evaluate`] (Rego, in parallel) → [`finding`]s → [`report`]. [`audit`] runs the
 //! stages; the binary in `main.rs` is the CLI edge.
 
 pub mod audit;
+pub mod correlate;
 pub mod estate;
 pub mod evaluate;
 pub mod finding;

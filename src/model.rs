@@ -315,6 +315,95 @@ pub struct Owner {
     pub enabled: Option<bool>,
 }
 
+/// Whether and how an account was matched to the tenant's source-of-truth identity.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchState {
+    /// The account is in the source of truth itself.
+    SourceOfTruth,
+    /// Exactly one source-of-truth identity matched by the strongest key available.
+    Matched,
+    /// Several source-of-truth identities match with equal strength: never guessed.
+    Ambiguous,
+    /// No source-of-truth identity matches by any key.
+    Unmatched,
+    /// The tenant names no `source_of_truth`.
+    NoSourceOfTruth,
+    /// Not an account a person or service signs in with (workload, managed identity, agent,
+    /// delegation): not correlated.
+    #[default]
+    NotApplicable,
+}
+
+impl MatchState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchState::SourceOfTruth => "source_of_truth",
+            MatchState::Matched => "matched",
+            MatchState::Ambiguous => "ambiguous",
+            MatchState::Unmatched => "unmatched",
+            MatchState::NoSourceOfTruth => "no_source_of_truth",
+            MatchState::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// The key a match was made on, strongest first.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKey {
+    ObjectGuid,
+    Sid,
+    EmployeeId,
+    PrincipalName,
+    Email,
+}
+
+impl MatchKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKey::ObjectGuid => "object_guid",
+            MatchKey::Sid => "sid",
+            MatchKey::EmployeeId => "employee_id",
+            MatchKey::PrincipalName => "principal_name",
+            MatchKey::Email => "email",
+        }
+    }
+}
+
+/// The matched source-of-truth identity's state, copied so that rules compare without joins.
+#[derive(Debug, Clone, Serialize)]
+pub struct SotFacts {
+    pub enabled: Option<bool>,
+    pub status: Status,
+    pub leave_date: Ts,
+    pub principal_name: Option<String>,
+    pub prov: Provenance,
+}
+
+/// An account's relation to the source of truth.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Correlation {
+    pub state: MatchState,
+    /// The key that decided (matched or ambiguous).
+    pub method: Option<MatchKey>,
+    /// The key's normalised value, as evidence.
+    pub value: Option<String>,
+    pub sot_ref: Option<String>,
+    /// Ambiguous: every source-of-truth identity the key found.
+    pub candidates: Vec<String>,
+    pub sot: Option<SotFacts>,
+}
+
+impl Correlation {
+    pub fn state(state: MatchState) -> Correlation {
+        Correlation {
+            state,
+            ..Correlation::default()
+        }
+    }
+}
+
 /// The client scope of an account in a multi-client system.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Clients {
@@ -374,6 +463,8 @@ pub struct Identity {
     /// ids, RMM organisation ids, GDAP customer tenant id). Estate-level records are attributed
     /// to tenants by matching these against each tenant's `directory_ids`.
     pub clients: Clients,
+    /// How this account relates to the tenant's source of truth (see `correlate.rs`).
+    pub correlation: Correlation,
     /// Facts derived once in Rust so that rules only compare (see [`Derived`]).
     pub derived: Derived,
     pub prov: Provenance,
@@ -504,6 +595,7 @@ impl Identity {
             credentials: Vec::new(),
             owners: None,
             clients: Clients::default(),
+            correlation: Correlation::default(),
             derived: Derived::default(),
             prov,
         }

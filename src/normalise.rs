@@ -34,6 +34,7 @@ pub fn tenant_model(
         facts.push(source.facts);
     }
     identities.sort_by(|a, b| a.reference.cmp(&b.reference));
+    crate::correlate::correlate(&mut identities, config.source_of_truth.as_deref());
     let top_roles = facts
         .iter()
         .filter(|s| s.capabilities.top_role_countable)

@@ -383,6 +383,8 @@ fn input_prints_what_policies_see_and_rules_lists_the_pack() {
         [
             "BASE-002",
             "BASE-003",
+            "DRIFT-001",
+            "DRIFT-002",
             "NHI-001",
             "NHI-002",
             "NHI-003",

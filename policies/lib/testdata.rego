@@ -54,7 +54,12 @@ identity := {
 	},
 	"mfa": {"registered": true, "capable": true, "methods": ["microsoftAuthenticatorPush"], "source": "entra/mfa.json"},
 	"privileged": false, "top_role": false, "roles": [], "groups": [], "credentials": [], "owners": null,
-	"derived": {"user_account": true, "activity": "dated", "activity_days": 2, "created_days": 400, "standing_privileged": false},
+	"clients": {"ids": [], "all": null},
+	"correlation": {"state": "source_of_truth", "method": null, "value": null, "sot_ref": null, "candidates": [], "sot": null},
+	"derived": {
+		"user_account": true, "activity": "dated", "activity_days": 2, "created_days": 400, "standing_privileged": false,
+		"has_roles": false, "has_credentials": false,
+	},
 	"prov": {"source": "entra", "file": "entra/users.json", "record": 1},
 }
 
@@ -85,7 +90,8 @@ workload := object.union(identity, {
 	"mfa": {"registered": null, "capable": null, "methods": [], "source": null},
 	"credentials": [credential],
 	"owners": [{"id": "0001", "principal_name": "ada@contoso.example", "enabled": true}],
-	"derived": {"user_account": false},
+	"correlation": {"state": "not_applicable"},
+	"derived": {"user_account": false, "has_credentials": true},
 	"prov": {"source": "entra", "file": "entra/service_principals.json", "record": 1},
 })
 
@@ -109,6 +115,8 @@ settle(i) := object.union(i, {
 		"activity_days": _days_if_dated(a, i.activity.last_any),
 		"created_days": i.created.days_ago,
 		"standing_privileged": _standing_privileged(i.roles),
+		"has_roles": count(i.roles) > 0,
+		"has_credentials": count(i.credentials) > 0,
 	},
 }) if a := _activity(i)
 

@@ -20,7 +20,10 @@ test_known_good_records_are_settled if {
 	testdata.settle(testdata.workload) == testdata.workload
 	testdata.settle_credential(testdata.credential) == testdata.credential
 	d := testdata.identity_with({"activity": {"known": false}, "created": testdata.no_time("absent"), "roles": [object.union(testdata.role, {"assignment": "permanent"})]}).derived
-	d == {"user_account": true, "activity": "unknown", "activity_days": null, "created_days": null, "standing_privileged": true}
+	d == {
+		"user_account": true, "activity": "unknown", "activity_days": null, "created_days": null, "standing_privileged": true,
+		"has_roles": true, "has_credentials": false,
+	}
 	c := testdata.credential_with({"active": null, "rotated": testdata.ago(10), "last_used": testdata.no_time("never"), "expires": testdata.no_time("never")}).derived
 	c == {"live": null, "age_days": 10, "use_state": "never", "unused_days": null, "no_expiry": true}
 }

@@ -1,0 +1,240 @@
+//! Correlate: match every downstream account of a tenant to its source-of-truth identity.
+//!
+//! Keys are tried strongest first — object GUID (AD `objectGUID` ↔ Entra `onPremisesImmutableId`),
+//! SID (AD `objectSid` ↔ Entra `onPremisesSecurityIdentifier`), employee id, principal name, then
+//! any address (principal name or email, aliases included) — and the first key that finds any
+//! candidate decides: one candidate is a match, several are `ambiguous` and listed, never guessed.
+//! Hash indexes built once per tenant keep this linear in the number of accounts.
+
+use crate::model::{Correlation, Identity, MatchKey, MatchState, SotFacts};
+use std::collections::{BTreeSet, HashMap};
+
+/// The source-of-truth identities of a tenant, indexed by every key.
+struct Index {
+    by_key: [HashMap<String, Vec<usize>>; 5],
+}
+
+const TIERS: [MatchKey; 5] = [
+    MatchKey::ObjectGuid,
+    MatchKey::Sid,
+    MatchKey::EmployeeId,
+    MatchKey::PrincipalName,
+    MatchKey::Email,
+];
+
+/// The values an account offers for one key, normalised (case, braces, whitespace).
+fn keys(id: &Identity, key: MatchKey) -> Vec<String> {
+    let alt = |name: &str| {
+        id.alt_ids
+            .get(name)
+            .map(|v| v.trim().trim_matches(['{', '}']).to_ascii_lowercase())
+            .filter(|v| !v.is_empty())
+    };
+    match key {
+        MatchKey::ObjectGuid => alt("object_guid").into_iter().collect(),
+        MatchKey::Sid => alt("sid").into_iter().collect(),
+        MatchKey::EmployeeId => id
+            .employment
+            .employee_id
+            .as_deref()
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+            .into_iter()
+            .collect(),
+        MatchKey::PrincipalName => id.principal_name_norm.clone().into_iter().collect(),
+        MatchKey::Email => {
+            let mut all: BTreeSet<String> = id
+                .emails
+                .iter()
+                .map(|e| e.trim().to_lowercase())
+                .filter(|e| e.contains('@'))
+                .collect();
+            all.extend(id.principal_name_norm.clone().filter(|p| p.contains('@')));
+            all.into_iter().collect()
+        }
+    }
+}
+
+impl Index {
+    fn build(identities: &[Identity], sot: &[usize]) -> Index {
+        let mut by_key: [HashMap<String, Vec<usize>>; 5] = Default::default();
+        for &n in sot {
+            for (tier, key) in TIERS.iter().enumerate() {
+                for value in keys(&identities[n], *key) {
+                    let slot = by_key[tier].entry(value).or_default();
+                    if !slot.contains(&n) {
+                        slot.push(n);
+                    }
+                }
+            }
+        }
+        Index { by_key }
+    }
+
+    /// The strongest key with any candidate: (key, value, candidates).
+    fn find(&self, id: &Identity) -> Option<(MatchKey, String, Vec<usize>)> {
+        for (tier, key) in TIERS.iter().enumerate() {
+            let mut found: Vec<usize> = Vec::new();
+            let mut via = None;
+            for value in keys(id, *key) {
+                if let Some(hits) = self.by_key[tier].get(&value) {
+                    via.get_or_insert(value);
+                    for &h in hits {
+                        if !found.contains(&h) {
+                            found.push(h);
+                        }
+                    }
+                }
+            }
+            if let Some(value) = via {
+                found.sort_unstable();
+                return Some((*key, value, found));
+            }
+        }
+        None
+    }
+}
+
+/// Fill `correlation` on every identity of one tenant. `sot` names the source-of-truth source.
+pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
+    let Some(sot) = sot else {
+        for id in identities.iter_mut() {
+            id.correlation = Correlation::state(MatchState::NoSourceOfTruth);
+        }
+        return;
+    };
+    let sot_members: Vec<usize> = (0..identities.len())
+        .filter(|&n| identities[n].source == sot)
+        .collect();
+    let index = Index::build(identities, &sot_members);
+    let results: Vec<Correlation> = identities
+        .iter()
+        .map(|id| {
+            if id.source == sot {
+                return Correlation::state(MatchState::SourceOfTruth);
+            }
+            if !id.derived.user_account {
+                return Correlation::state(MatchState::NotApplicable);
+            }
+            match index.find(id) {
+                None => Correlation::state(MatchState::Unmatched),
+                Some((key, value, found)) if found.len() == 1 => {
+                    let s = &identities[found[0]];
+                    Correlation {
+                        state: MatchState::Matched,
+                        method: Some(key),
+                        value: Some(value),
+                        sot_ref: Some(s.reference.clone()),
+                        candidates: Vec::new(),
+                        sot: Some(SotFacts {
+                            enabled: s.enabled,
+                            status: s.status,
+                            leave_date: s.employment.leave_date.clone(),
+                            principal_name: s.principal_name.clone(),
+                            prov: s.prov.clone(),
+                        }),
+                    }
+                }
+                Some((key, value, found)) => Correlation {
+                    state: MatchState::Ambiguous,
+                    method: Some(key),
+                    value: Some(value),
+                    sot_ref: None,
+                    candidates: found
+                        .iter()
+                        .map(|&n| identities[n].reference.clone())
+                        .collect(),
+                    sot: None,
+                },
+            }
+        })
+        .collect();
+    for (id, c) in identities.iter_mut().zip(results) {
+        id.correlation = c;
+    }
+}
+
+/// Per tenant: how many downstream accounts matched, by key, and how many did not.
+pub fn summary(identities: &[Identity]) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for id in identities {
+        let label = match (id.correlation.state, id.correlation.method) {
+            (MatchState::Matched, Some(k)) => format!("matched_by_{}", k.as_str()),
+            (state, _) => state.as_str().to_string(),
+        };
+        *counts.entry(label).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Provenance};
+
+    fn id(source: &str, oid: &str, upn: Option<&str>) -> Identity {
+        let mut i = Identity::new(
+            source,
+            "x",
+            oid.into(),
+            Provenance {
+                source: source.into(),
+                file: "f".into(),
+                record: 1,
+                line: None,
+            },
+        );
+        i.kind = Kind::Human;
+        i.derived.user_account = true;
+        i.set_principal_name(upn.map(str::to_string));
+        i
+    }
+
+    #[test]
+    fn strongest_key_wins_and_is_recorded() {
+        let mut a = id("ad", "1", Some("Ada@Contoso.com"));
+        a.alt_ids.insert("object_guid".into(), "ABC".into());
+        let b = id("ad", "2", Some("bob@contoso.com"));
+        // Same GUID as Ada (braces and case differ) but Bob's UPN: the GUID decides.
+        let mut e = id("entra", "e1", Some("bob@contoso.com"));
+        e.alt_ids.insert("object_guid".into(), "{abc}".into());
+        let mut ids = vec![a, b, e];
+        correlate(&mut ids, Some("ad"));
+        let c = &ids[2].correlation;
+        assert_eq!(c.state, MatchState::Matched);
+        assert_eq!(c.method, Some(MatchKey::ObjectGuid));
+        assert_eq!(c.sot_ref.as_deref(), Some("ad/1"));
+        assert_eq!(ids[0].correlation.state, MatchState::SourceOfTruth);
+    }
+
+    #[test]
+    fn aliases_match_and_equal_candidates_are_ambiguous() {
+        let mut a = id("ad", "1", Some("ada@contoso.com"));
+        a.emails = vec!["a.lovelace@contoso.com".into()];
+        let mut b = id("ad", "2", Some("bob@contoso.com"));
+        b.emails = vec!["team@contoso.com".into()];
+        let mut c = id("ad", "3", Some("cy@contoso.com"));
+        c.emails = vec!["TEAM@contoso.com".into()];
+        let alias = id("rmm", "r1", Some("A.Lovelace@contoso.com"));
+        let shared = id("rmm", "r2", Some("team@contoso.com"));
+        let nobody = id("rmm", "r3", Some("eve@elsewhere.example"));
+        let mut app = id("rmm", "r4", None);
+        app.kind = Kind::Workload;
+        app.derived.user_account = false;
+        let mut ids = vec![a, b, c, alias, shared, nobody, app];
+        correlate(&mut ids, Some("ad"));
+        assert_eq!(ids[3].correlation.method, Some(MatchKey::Email));
+        assert_eq!(ids[3].correlation.sot_ref.as_deref(), Some("ad/1"));
+        assert_eq!(ids[4].correlation.state, MatchState::Ambiguous);
+        assert_eq!(ids[4].correlation.candidates, vec!["ad/2", "ad/3"]);
+        assert_eq!(ids[5].correlation.state, MatchState::Unmatched);
+        assert_eq!(ids[6].correlation.state, MatchState::NotApplicable);
+    }
+
+    #[test]
+    fn no_source_of_truth_is_its_own_state() {
+        let mut ids = vec![id("entra", "1", Some("a@b.c"))];
+        correlate(&mut ids, None);
+        assert_eq!(ids[0].correlation.state, MatchState::NoSourceOfTruth);
+    }
+}

@@ -127,6 +127,7 @@ pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
                         sot_ref: Some(s.reference.clone()),
                         candidates: Vec::new(),
                         sot: Some(SotFacts {
+                            gone: gone(s),
                             enabled: s.enabled,
                             status: s.status,
                             leave_date: s.employment.leave_date.clone(),
@@ -151,6 +152,31 @@ pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
         .collect();
     for (id, c) in identities.iter_mut().zip(results) {
         id.correlation = c;
+    }
+}
+
+/// Whether a source-of-truth identity has left (see [`SotFacts::gone`]).
+fn gone(s: &Identity) -> Option<bool> {
+    use crate::model::{Status, TimeQuality};
+    let left_status = matches!(
+        s.status,
+        Status::Disabled
+            | Status::Deprovisioned
+            | Status::Deleted
+            | Status::Suspended
+            | Status::Expired
+    );
+    let leave = &s.employment.leave_date;
+    let past_leave = matches!(
+        leave.quality,
+        TimeQuality::Exact | TimeQuality::Lagged | TimeQuality::Local
+    ) && leave.days_ago.is_some_and(|d| d >= 0);
+    if left_status || s.enabled == Some(false) || past_leave {
+        Some(true)
+    } else if s.enabled == Some(true) || s.status != Status::Unknown {
+        Some(false)
+    } else {
+        None
     }
 }
 

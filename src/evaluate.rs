@@ -132,10 +132,29 @@ fn group_identities(
             by_mask.entry(mask.clone()).or_default().push(n);
         }
     }
-    Grouped {
-        groups: by_mask.into_iter().collect(),
+    // Tiny groups cost more in per-evaluation overhead than their rules save: evaluate them
+    // together under the union of their rules (giving a rule more identities than its
+    // `applies_to` promises never changes what it finds).
+    let (small, mut groups): (Vec<_>, Vec<_>) = by_mask
+        .into_iter()
+        .partition(|(_, members)| members.len() < SMALL_GROUP);
+    if small.len() > 1 {
+        let mut rules: BTreeSet<usize> = BTreeSet::new();
+        let mut members = Vec::new();
+        for (mask, m) in small {
+            rules.extend(mask);
+            members.extend(m);
+        }
+        members.sort_unstable();
+        groups.push((rules.into_iter().collect(), members));
+    } else {
+        groups.extend(small);
     }
+    Grouped { groups }
 }
+
+/// Groups smaller than this are merged (see [`group_identities`]).
+const SMALL_GROUP: usize = 16;
 
 enum UnitKind {
     /// Members `start..end` of the tenant's group `group`.

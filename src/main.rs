@@ -189,7 +189,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 let dir = write_run(&out, &report, &json)?;
                 eprintln!("report written to {}", dir.display());
             }
-            Ok(report::exit_code(&report, fail_on.0))
+            let code = report::exit_code(&report, fail_on.0);
+            // The process ends here: freeing a large report and its JSON one value at a time
+            // would only delay the exit.
+            std::mem::forget((report, json));
+            Ok(code)
         }
         Command::Input {
             estate,

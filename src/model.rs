@@ -374,6 +374,10 @@ impl MatchKey {
 /// The matched source-of-truth identity's state, copied so that rules compare without joins.
 #[derive(Debug, Clone, Serialize)]
 pub struct SotFacts {
+    /// The person has left by the source of truth's own account: disabled, deleted,
+    /// deprovisioned, suspended or expired, or past the leave date. Null when the source of
+    /// truth cannot tell (enabled unknown, status unknown, no leave date in the past).
+    pub gone: Option<bool>,
     pub enabled: Option<bool>,
     pub status: Status,
     pub leave_date: Ts,
@@ -538,7 +542,7 @@ pub struct CredentialDerived {
 /// Whether `path` (dot-separated, e.g. `derived.activity`) names a field of the identity model
 /// as policies see it. Keys under an open map (e.g. `alt_ids.sid`) are accepted.
 pub fn identity_has_field(path: &str) -> bool {
-    let probe = Identity::new(
+    let mut probe = Identity::new(
         "s",
         "k",
         "o".into(),
@@ -549,6 +553,15 @@ pub fn identity_has_field(path: &str) -> bool {
             line: Some(1),
         },
     );
+    // Optional structs present, so that their fields can be named too.
+    probe.correlation.sot = Some(SotFacts {
+        gone: None,
+        enabled: None,
+        status: Status::Unknown,
+        leave_date: Ts::default(),
+        principal_name: None,
+        prov: probe.prov.clone(),
+    });
     let mut at = serde_json::to_value(&probe).expect("identity serialises");
     for segment in path.split('.') {
         match at {

@@ -124,7 +124,7 @@ fn cached_key(keys: &mut Fast<(usize, usize), Value>, key: &'static str) -> Valu
 /// A hash of the field values when they are few short scalars (worth sharing), else None.
 fn memo_hash(fields: &[(&'static str, Value)]) -> Option<u64> {
     use std::hash::Hasher;
-    if fields.len() > 4 {
+    if fields.len() > 8 {
         return None;
     }
     let mut h = FastHash::default();
@@ -136,6 +136,7 @@ fn memo_hash(fields: &[(&'static str, Value)]) -> Option<u64> {
                 h.write_u64(4);
                 h.write(s.as_bytes());
             }
+            Value::Array(a) if a.is_empty() => h.write_u64(5),
             _ => return None,
         }
     }

@@ -263,7 +263,14 @@ fn write_ad(path: &Path, rng: &mut Rng, t: usize, n: usize) -> std::io::Result<(
         };
         writeln!(
             f,
-            "\"ad{i}\",\"AD User {i}\",\"ad{i}@t{t}.corp.example\",\"{}\",\"{}/{}/20{} 9:12:44 AM\",\"{last}\",\"{}\",\"9223372036854775807\",\"\",\"{uac}\",\"S-1-5-21-1004336348-1177238915-{t}-{}\",\"{}\",\"{member}\"\r",
+            "\"ad{i}\",\"AD User {i}\",\"{}\",\"{}\",\"{}/{}/20{} 9:12:44 AM\",\"{last}\",\"{}\",\"9223372036854775807\",\"\",\"{uac}\",\"S-1-5-21-1004336348-1177238915-{t}-{}\",\"{}\",\"{member}\"\r",
+            // The on-premises side of the Entra members (same UPN, as Entra Connect syncs it);
+            // one in 33 exists only in AD, an orphan of the Entra source of truth.
+            if i % 33 == 0 {
+                format!("ad{i}@t{t}.corp.example")
+            } else {
+                format!("user{i}@t{t}.example.com")
+            },
             if enabled { "True" } else { "False" },
             1 + rng.below(12),
             1 + rng.below(28),
@@ -296,9 +303,16 @@ fn write_aws(path: &Path, rng: &mut Rng, t: usize, n: usize) -> std::io::Result<
             .replace('Z', "+00:00")
         };
         let rotated = iso_days_ago(rng, 0, 700).replace('Z', "+00:00");
+        // Console users are named by their Entra UPN (one in 25 by a bare login, matching
+        // nobody); users with keys are service users.
+        let name = match (key, i % 25) {
+            (true, _) => format!("svc-iam{i}"),
+            (false, 0) => format!("iam{i}"),
+            (false, _) => format!("user{i}@t{t}.example.com"),
+        };
         writeln!(
             f,
-            "iam{i},arn:aws:iam::{acct}:user/iam{i},{},{},{},N/A,N/A,{},{},{},{},{},{},false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+            "{name},arn:aws:iam::{acct}:user/{name},{},{},{},N/A,N/A,{},{},{},{},{},{},false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
             iso_days_ago(rng, 800, 0).replace('Z', "+00:00"),
             if key { "false" } else { "true" },
             if key { "N/A".to_string() } else { { let d = activity_days(rng); iso_days_ago(rng, d, 0) }.replace('Z', "+00:00") },

@@ -408,6 +408,41 @@ impl Correlation {
     }
 }
 
+/// The terms of a delegated-admin relationship (GDAP): what the MSP holds in one customer tenant.
+/// The roles themselves are the identity's `roles` (assignment `delegated`).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Delegation {
+    /// The customer's tenant id (also in `clients.ids`).
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    /// As the source writes it (`active`, `approvalPending`, `terminated`, `expired` ...).
+    pub status: Option<String>,
+    /// The relationship's ISO 8601 duration, and in days.
+    pub duration: Option<String>,
+    pub duration_days: Option<i64>,
+    /// Auto-extension (`autoExtendDuration`): days, 0 when none; null when not exported.
+    pub auto_extend_days: Option<i64>,
+    /// When the relationship ends (`endDateTime`).
+    pub ends: Ts,
+    /// Security groups in the MSP's own tenant that carry the access, each with its roles.
+    pub access_containers: Vec<AccessContainer>,
+}
+
+/// One access assignment of a delegated-admin relationship.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct AccessContainer {
+    /// The security group's object id in the MSP's tenant.
+    pub group_id: String,
+    pub group_name: Option<String>,
+    /// Role template ids granted to the group.
+    pub role_ids: Vec<String>,
+    /// Assignment status (`active`, `pending`, `deleted` ...).
+    pub status: Option<String>,
+    /// Members of the group in the MSP's staff source (principal names); filled by driftgate
+    /// after loading, empty when the staff source or its groups are not given.
+    pub technicians: Vec<String>,
+}
+
 /// The client scope of an account in a multi-client system.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Clients {
@@ -469,6 +504,8 @@ pub struct Identity {
     pub clients: Clients,
     /// How this account relates to the tenant's source of truth (see `correlate.rs`).
     pub correlation: Correlation,
+    /// A delegated-admin relationship's terms (kind `delegation` only).
+    pub delegation: Option<Delegation>,
     /// Facts derived once in Rust so that rules only compare (see [`Derived`]).
     pub derived: Derived,
     pub prov: Provenance,
@@ -609,6 +646,7 @@ impl Identity {
             owners: None,
             clients: Clients::default(),
             correlation: Correlation::default(),
+            delegation: None,
             derived: Derived::default(),
             prov,
         }

@@ -163,6 +163,25 @@ pub fn load_tenant(
     run_as_of: DateTime<Utc>,
     as_of_flag: bool,
 ) -> Loaded {
+    load_tenant_with(
+        estate,
+        config,
+        estate_params,
+        run_as_of,
+        as_of_flag,
+        Vec::new(),
+    )
+}
+
+/// As [`load_tenant`], adding the MSP's records attributed to this tenant (see [`attribute`]).
+pub fn load_tenant_with(
+    estate: &Estate,
+    config: &TenantConfig,
+    estate_params: &BTreeMap<String, Value>,
+    run_as_of: DateTime<Utc>,
+    as_of_flag: bool,
+    attributed: Vec<load::SourceData>,
+) -> Loaded {
     let mut errors: Vec<crate::report::InputError> = Vec::new();
     let mut warnings = Vec::new();
     let params = match merge_params(estate_params, &[(&config.params, &config.config_file)]) {
@@ -184,6 +203,7 @@ pub fn load_tenant(
             Err(errs) => errors.extend(errs),
         }
     }
+    sources.extend(attributed);
     if sources.iter().all(|s| s.identities.is_empty()) && errors.is_empty() {
         errors.push(crate::report::InputError {
             file: config.config_file.clone(),
@@ -207,15 +227,53 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
         .map_err(|e| Fatal::Config(vec![e]))?;
     let timing = Timing::new();
+    // The MSP's own systems load first: their records that reach a client are audited there.
+    let mut msp = estate.msp_tenant().map(|c| {
+        let mut state = load_tenant(estate, &c, &estate_params, as_of, opts.as_of.is_some());
+        let mut attribution = crate::attribute::Attribution::default();
+        if let Loaded::Ready(job, warnings) = &mut state {
+            crate::attribute::technicians(&mut job.model, estate.msp.staff_source.as_deref());
+            attribution = crate::attribute::attribute(&mut job.model, &estate.tenants);
+            warnings.append(&mut attribution.warnings);
+        }
+        (c, Some(state), attribution.by_tenant)
+    });
     let loaded: Vec<(TenantConfig, Loaded)> = selected
         .par_iter()
+        .filter(|t| t.id != crate::estate::MSP_TENANT)
         .map(|t| {
-            (
-                t.clone(),
-                load_tenant(estate, t, &estate_params, as_of, opts.as_of.is_some()),
-            )
+            let attributed = msp
+                .as_ref()
+                .and_then(|(_, _, by)| by.get(&t.id))
+                .map(|list| {
+                    list.iter()
+                        .map(|s| load::SourceData {
+                            identities: s.identities.clone(),
+                            facts: s.facts.clone(),
+                            warnings: Vec::new(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let state = load_tenant_with(
+                estate,
+                t,
+                &estate_params,
+                as_of,
+                opts.as_of.is_some(),
+                attributed,
+            );
+            (t.clone(), state)
         })
         .collect();
+    let mut loaded = loaded;
+    if selected.iter().any(|t| t.id == crate::estate::MSP_TENANT) {
+        if let Some((config, state, _)) = msp.as_mut() {
+            if let Some(state) = state.take() {
+                loaded.push((config.clone(), state));
+            }
+        }
+    }
     let mut jobs = Vec::new();
     let mut tenants: Vec<TenantReport> = Vec::new();
     let mut job_tenant = Vec::new();
@@ -233,6 +291,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             rules: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            drift: drift::TenantDrift::default(),
         };
         match state {
             Loaded::Ready(job, warnings) => {
@@ -266,6 +325,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                 rules: Vec::new(),
                 errors: vec![e.clone().into()],
                 warnings: Vec::new(),
+                drift: drift::TenantDrift::default(),
             };
             t.rules = set
                 .rules
@@ -330,6 +390,28 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     }
     tenants.sort_by(|a, b| a.id.cmp(&b.id));
     crate::finding::sort(&mut findings);
+    let mut per_tenant: BTreeMap<&str, Vec<&crate::finding::Finding>> = BTreeMap::new();
+    for f in &findings {
+        per_tenant.entry(f.tenant.as_str()).or_default().push(f);
+    }
+    let drift: Vec<drift::TenantDrift> = tenants
+        .iter()
+        .map(|t| {
+            drift::tenant_drift(
+                t,
+                per_tenant
+                    .get(t.id.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+            )
+        })
+        .collect();
+    drop(per_tenant);
+    for (t, d) in tenants.iter_mut().zip(&drift) {
+        t.drift = d.clone();
+    }
+    let rule_ids: Vec<String> = set.rules.keys().cloned().collect();
+    let matrix = drift::matrix(&rule_ids, &tenants, &drift);
     let mut by_severity = zero_counts();
     for f in &findings {
         *by_severity.entry(f.severity).or_default() += 1;
@@ -381,6 +463,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
         tenants,
         findings,
         policy_errors,
+        matrix,
     })
 }
 

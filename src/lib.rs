@@ -1,9 +1,11 @@
 //! driftgate: audit identity and access across an MSP's client estate, as policy-as-code.
 //!
-//! Data flows one way: [`estate`] (config) → [`load`] (exports → identities) → [`normalise`]
+//! Data flows one way: [`estate`] (config) → [`load`] (exports → identities) → [`attribute`]
+//! (the MSP's records to the client tenants they reach) → [`normalise`]
 //! (facts) → [`correlate`] (downstream accounts ↔ source of truth) → [`evaluate`] (Rego, in parallel) → [`finding`]s → [`report`]. [`audit`] runs the
 //! stages; the binary in `main.rs` is the CLI edge.
 
+pub mod attribute;
 pub mod audit;
 pub mod correlate;
 pub mod estate;
@@ -16,6 +18,7 @@ pub mod policy;
 pub mod rego_value;
 pub mod report;
 pub mod synth;
+pub mod who;
 
 /// mimalloc: evaluation allocates and frees millions of small values across threads, where
 /// glibc malloc spent about a third of the run (perf, 2 cores).

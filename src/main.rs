@@ -95,6 +95,33 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Who has access: one person's accounts in every system and tenant, with how each is
+    /// linked to the source of truth, its status and its findings.
+    ///
+    /// Searches principal names, emails, object ids, refs, employee ids and alt ids (SID,
+    /// objectGUID, immutable id, sAMAccountName ...), case-insensitive, and adds every account
+    /// correlated to the same source-of-truth identity. Exit codes: 0 answered (also when no
+    /// account matches), 1 an enabled account remains whose source-of-truth identity has left,
+    /// 2 usage/config/input error or a tenant could not be searched, 3 policy error.
+    #[command(allow_missing_positional = true)]
+    Who {
+        /// The estate folder (holding estate.toml), or the estate.toml itself.
+        #[arg(default_value = ".")]
+        estate: PathBuf,
+        /// The person: UPN, email, object id, ref, employee id, SID or other alt id.
+        principal: String,
+        /// Measure every age from this instant (RFC 3339 or YYYY-MM-DD); overrides tenant and estate as_of.
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+        /// Search only this tenant id; repeatable.
+        #[arg(long = "tenant", value_name = "ID")]
+        tenants: Vec<String>,
+        /// What to print on standard output.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
     /// List the loaded rules.
     Rules {
         #[arg(long, value_enum, default_value = "table")]
@@ -250,6 +277,46 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     Ok(exit::INPUT_ERROR)
                 }
             }
+        }
+        Command::Who {
+            estate,
+            principal,
+            as_of,
+            tenants,
+            format,
+            policy,
+        } => {
+            if principal.trim().is_empty() {
+                eprintln!("error: PRINCIPAL is empty");
+                return Ok(exit::INPUT_ERROR);
+            }
+            let Some(set) = load_policies(&policy) else {
+                return Ok(exit::POLICY_ERROR);
+            };
+            let Some(estate) = open_estate(&estate) else {
+                return Ok(exit::INPUT_ERROR);
+            };
+            let as_of = match as_of.as_deref().map(parse_as_of).transpose() {
+                Ok(t) => t,
+                Err(m) => {
+                    eprintln!("error: --as-of: {m}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+            };
+            let opts = driftgate::who::Options { as_of, tenants };
+            let answer = match driftgate::who::run(&estate, &set, &opts, &principal) {
+                Ok(a) => a,
+                Err(fatal) => return Ok(report_fatal(fatal)),
+            };
+            let stdout = std::io::stdout();
+            let mut w = stdout.lock();
+            if format == "json" {
+                quiet_pipe(driftgate::who::render_json(&answer, &mut w))?;
+            } else {
+                quiet_pipe(driftgate::who::render_table(&answer, &mut w))?;
+            }
+            quiet_pipe(w.flush())?;
+            Ok(driftgate::who::exit_code(&answer))
         }
         Command::Rules { format, policy } => {
             let Some(set) = load_policies(&policy) else {

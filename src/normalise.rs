@@ -126,6 +126,9 @@ fn settle(id: &mut Identity, as_of: DateTime<Utc>, roles_known: bool) {
         age(&mut r.start);
         age(&mut r.end);
     }
+    if let Some(d) = id.delegation.as_mut() {
+        age(&mut d.ends);
+    }
     for c in &mut id.credentials {
         for t in [
             &mut c.created,

@@ -395,6 +395,7 @@ fn input_prints_what_policies_see_and_rules_lists_the_pack() {
             "PRIV-004",
             "PRIV-005",
             "PRIV-006",
+            "PRIV-007",
             "STALE-001",
             "STALE-002",
             "STALE-003",

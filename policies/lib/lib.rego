@@ -13,8 +13,9 @@ dated_qualities := {"exact", "lagged", "local"}
 # Qualities that mean the source cannot tell: never read these as "no" or "never".
 unknown_qualities := {"unavailable", "absent", "ambiguous"}
 
-# Principals that are applications rather than accounts someone signs in with.
-app_kinds := {"workload", "managed_identity", "agent"}
+# Principals that are applications rather than accounts someone signs in with (a delegation is a
+# GDAP relationship: access held by the members of its groups, judged by PRIV-007).
+app_kinds := {"workload", "managed_identity", "agent", "delegation"}
 
 # Accounts a person, a shared login or a service signs in with (directory user objects).
 user_kinds := {"human", "guest", "technician", "shared", "root", "service_account"}

@@ -194,3 +194,58 @@ input_with(identities) := {"as_of": as_of, "tenant": tenant, "params": params, "
 
 # A tenant-scoped evaluation (identities = []) over a changed tenant.
 tenant_input(t) := {"as_of": as_of, "tenant": t, "params": params, "identities": []}
+
+# ---------- a delegated-admin relationship (GDAP), for PRIV-007 ----------
+
+# A standard (non-privileged) role granted to the MSP through GDAP.
+delegated_role := object.union(role, {
+	"role_id": "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", "role_name": "Directory Readers",
+	"assignment": "delegated", "privileged": false, "top": false,
+	"start": ago(400), "end": _delegation_ends,
+	"prov": {"source": "gdap", "file": "msp/gdap/delegatedAdminRelationships.json", "record": 1},
+})
+
+_delegation_ends := {"at": "2027-10-16T06:00:00Z", "quality": "exact", "days_ago": -330}
+
+# An active GDAP relationship into Contoso: two standard roles, 730 days from 400 days ago, no
+# auto-extension, one active access container. Trips no rule.
+delegation := settle(object.union(identity, {
+	"ref": "gdap/rel-0001", "source": "gdap", "source_kind": "gdap", "object_id": "rel-0001",
+	"principal_name": null, "principal_name_norm": null, "emails": [], "display_name": "Contoso-GDAP",
+	"kind": "delegation", "kind_evidence": ["Partner Center delegatedAdminRelationship (GDAP)"],
+	"status_raw": "active", "created": ago(400), "account_expires": _delegation_ends,
+	"activity": {
+		"last_interactive": no_time("unavailable"), "last_non_interactive": no_time("unavailable"),
+		"last_successful": no_time("unavailable"), "last_any": no_time("unavailable"), "known": false,
+	},
+	"password": {"enabled": null, "last_set": no_time("absent"), "never_expires": null, "not_required": null, "must_change": null},
+	"employment": {"employee_id": null, "employee_type": null, "department": null, "title": null, "hire_date": no_time("absent")},
+	"mfa": {"registered": null, "capable": null, "methods": [], "source": null},
+	"roles": [
+		delegated_role,
+		object.union(delegated_role, {"role_id": "f023fd81-a637-4b56-95fd-791ac0226033", "role_name": "Service Support Administrator"}),
+	],
+	"clients": {"ids": ["8777b240-c6f0-4469-9e98-a3205431b836"], "all": null},
+	"correlation": {"state": "not_applicable"},
+	"delegation": {
+		"customer_id": "8777b240-c6f0-4469-9e98-a3205431b836", "customer_name": "Contoso Ltd",
+		"status": "active", "duration": "P730D", "duration_days": 730, "auto_extend_days": 0,
+		"ends": _delegation_ends,
+		"access_containers": [{
+			"group_id": "bda0bb2d-8c1f-4a2e-9d3b-6f5e4d3c2b1a", "group_name": null,
+			"role_ids": ["88d8e3e3-8f55-4a1e-953a-9b9898b8876b", "f023fd81-a637-4b56-95fd-791ac0226033"],
+			"status": "active", "technicians": [],
+		}],
+	},
+	"prov": {"source": "gdap", "file": "msp/gdap/delegatedAdminRelationships.json", "record": 1},
+}))
+
+delegation_with(change) := settle(object.union(delegation, change))
+
+# PRIV-007's METADATA param defaults, which `params` above does not carry yet.
+delegation_params := object.union(params, {
+	"msp_allowed_roles": ["*", "!62e90394-69f5-4237-9190-012177145e10", "!e8611ab8-c189-46e8-94e1-60213ab1f814"],
+	"max_delegation_days": 730,
+})
+
+delegation_input(identities) := object.union(input_with(identities), {"params": delegation_params})

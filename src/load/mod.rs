@@ -11,6 +11,7 @@ pub mod connectwise;
 pub mod csvmap;
 pub mod datto;
 pub mod entra;
+pub mod gdap;
 pub mod google;
 pub mod itglue;
 pub mod jumpcloud;
@@ -150,6 +151,7 @@ fn loader_for(kind: &str) -> Option<LoadFn> {
         "datto-rmm" => Some(datto::load),
         "ninjaone" => Some(ninjaone::load),
         "itglue" => Some(itglue::load),
+        "gdap" => Some(gdap::load),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@
 //! of the report and `--fail-on`.
 
 pub mod csv;
+pub mod drift;
 pub mod table;
 
 use crate::finding::{Finding, NotEvaluable};
@@ -29,6 +30,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub policy_errors: Vec<PolicyError>,
     pub summary: Summary,
+    /// Tenants × rules: where the estate deviates from the standard (see [`drift`]).
+    pub matrix: drift::Matrix,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +109,8 @@ pub struct TenantReport {
     pub rules: Vec<RuleVerdict>,
     pub errors: Vec<InputError>,
     pub warnings: Vec<String>,
+    /// Drift score and counts (see [`drift`]).
+    pub drift: drift::TenantDrift,
 }
 
 /// A config or load problem that stopped a tenant from being audited: file, line or record,
@@ -166,6 +171,7 @@ impl Report {
             findings: Vec::new(),
             policy_errors: self.policy_errors.clone(),
             summary: self.summary.clone(),
+            matrix: self.matrix.clone(),
         }
     }
 }
@@ -265,6 +271,7 @@ mod tests {
                 rules: vec![],
                 errors: vec![],
                 warnings: vec![],
+                drift: drift::TenantDrift::default(),
             }],
             findings: severities.iter().map(|s| finding(*s)).collect(),
             policy_errors: (0..policy_errors)
@@ -283,6 +290,10 @@ mod tests {
                 identities: 0,
                 findings: 0,
                 by_severity: zero_counts(),
+            },
+            matrix: drift::Matrix {
+                rules: vec![],
+                rows: vec![],
             },
         }
     }

@@ -16,6 +16,74 @@ fn table(builder: Builder) -> Table {
     t
 }
 
+/// A matrix cell: the finding count when the rule failed, else a mark for the verdict.
+fn cell(c: &super::drift::Cell) -> String {
+    match c.verdict {
+        Verdict::Fail => c.findings.to_string(),
+        Verdict::Pass => "·".into(),
+        Verdict::NotEvaluable => "?".into(),
+        Verdict::Error => "E".into(),
+        Verdict::NotAudited => "-".into(),
+    }
+}
+
+/// The drift matrix. Up to [`MATRIX_TENANTS`] tenants: one column per tenant and a row per rule;
+/// beyond, one row per tenant and a column per rule family (JSON always has tenants × rules).
+fn render_matrix(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let m = &report.matrix;
+    if m.rows.is_empty() || m.rules.is_empty() {
+        return Ok(());
+    }
+    let mut b = Builder::default();
+    if m.rows.len() <= MATRIX_TENANTS {
+        let mut head = vec!["rule".to_string()];
+        head.extend(m.rows.iter().map(|r| r.tenant.clone()));
+        b.push_record(head);
+        for (i, rule) in m.rules.iter().enumerate() {
+            let mut row = vec![rule.clone()];
+            row.extend(m.rows.iter().map(|r| cell(&r.cells[i])));
+            b.push_record(row);
+        }
+    } else {
+        let mut families: Vec<String> = m
+            .rules
+            .iter()
+            .map(|r| r.split('-').next().unwrap_or(r).to_string())
+            .collect();
+        families.dedup();
+        let mut head = vec!["tenant".to_string(), "score".to_string()];
+        head.extend(families.iter().cloned());
+        b.push_record(head);
+        for r in &m.rows {
+            let mut row = vec![
+                r.tenant.clone(),
+                r.score.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            ];
+            for fam in &families {
+                let n: usize = m
+                    .rules
+                    .iter()
+                    .zip(&r.cells)
+                    .filter(|(rule, c)| {
+                        rule.split('-').next() == Some(fam.as_str()) && c.verdict == Verdict::Fail
+                    })
+                    .map(|(_, c)| c.findings)
+                    .sum();
+                row.push(if n == 0 { "·".into() } else { n.to_string() });
+            }
+            b.push_record(row);
+        }
+    }
+    writeln!(
+        out,
+        "Drift matrix (findings; · pass, ? not evaluable, E error, - not audited):"
+    )?;
+    writeln!(out, "{}", table(b))
+}
+
+/// Tenants shown as columns of the terminal matrix; more are shown as rows by rule family.
+pub const MATRIX_TENANTS: usize = 8;
+
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
@@ -32,6 +100,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         "medium",
         "low",
         "not evaluable",
+        "drift score",
+        "orphans",
+        "leavers",
         "state",
     ]);
     for t in &report.tenants {
@@ -54,10 +125,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             c(Severity::Medium),
             c(Severity::Low),
             format!("{ne} rules"),
+            t.drift
+                .score
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "-".into()),
+            t.drift.orphans.to_string(),
+            t.drift.leavers.to_string(),
             state,
         ]);
     }
     writeln!(out, "{}", table(b))?;
+    render_matrix(report, out)?;
     let mut top: Vec<&crate::finding::Finding> = report.findings.iter().collect();
     top.sort_by(|a, b| {
         b.severity

@@ -27,6 +27,7 @@ import rego.v1
 findings contains f if {
 	some i in input.identities
 	i.privileged == true
+	i.kind != "delegation"
 	risks := _risks(i)
 	count(risks) > 0
 	roles := lib.privileged_roles(i)
@@ -57,6 +58,7 @@ _detail(i, "never_used") := dormancy.never_used_evidence(i, input.params)
 not_evaluable contains x if {
 	some i in input.identities
 	i.privileged != false
+	i.kind != "delegation"
 	x := {"subject": i.ref, "reason": _unknown(i, _risks(i))}
 }
 

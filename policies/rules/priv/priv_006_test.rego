@@ -79,3 +79,14 @@ test_not_evaluable_when_both_roles_and_enabled_state_unknown if {
 	rule.not_evaluable == {{"subject": "entra/0001", "reason": "role data missing; enabled state unknown"}} with input as testdata.input_with([i])
 	count(rule.findings) == 0 with input as testdata.input_with([i])
 }
+
+# A GDAP relationship holding Global Administrator is judged by PRIV-007, never here (a terminated
+# one is "disabled" but is not an account).
+test_delegations_are_out_of_scope if {
+	d := testdata.changed(testdata.identity, {
+		"kind": "delegation", "enabled": false, "privileged": true,
+		"roles": [object.union(testdata.role, {"assignment": "delegated"})],
+	})
+	count(rule.findings) == 0 with input as testdata.input_with([d])
+	count(rule.not_evaluable) == 0 with input as testdata.input_with([d])
+}

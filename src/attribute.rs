@@ -23,28 +23,38 @@ pub struct Attribution {
     pub warnings: Vec<String>,
 }
 
-/// Fill GDAP access containers' technicians from the staff source's group memberships.
+/// Fill GDAP access containers' technicians from the staff source's group memberships, and
+/// which of them have left the MSP.
 pub fn technicians(model: &mut TenantModel, staff_source: Option<&str>) {
     let Some(staff) = staff_source else { return };
-    let mut members: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut members: HashMap<String, BTreeSet<(String, bool)>> = HashMap::new();
     for id in model.identities.iter().filter(|i| i.source == staff) {
         let name = id
             .principal_name
             .clone()
             .unwrap_or_else(|| id.reference.clone());
+        let left = crate::correlate::gone(id) == Some(true);
         for g in &id.groups {
             members
                 .entry(g.id.to_ascii_lowercase())
                 .or_default()
-                .insert(name.clone());
+                .insert((name.clone(), left));
         }
     }
     for id in model.identities.iter_mut() {
         if let Some(d) = id.delegation.as_mut() {
             for c in &mut d.access_containers {
-                c.technicians = members
-                    .get(&c.group_id.to_ascii_lowercase())
-                    .map(|m| m.iter().cloned().collect())
+                let found = members.get(&c.group_id.to_ascii_lowercase());
+                c.technicians = found
+                    .map(|m| m.iter().map(|(n, _)| n.clone()).collect())
+                    .unwrap_or_default();
+                c.departed = found
+                    .map(|m| {
+                        m.iter()
+                            .filter(|(_, left)| *left)
+                            .map(|(n, _)| n.clone())
+                            .collect()
+                    })
                     .unwrap_or_default();
             }
         }
@@ -113,6 +123,7 @@ pub fn attribute(msp: &mut TenantModel, tenants: &[TenantConfig]) -> Attribution
                     identities,
                     facts: f,
                     warnings: Vec::new(),
+                    log: None,
                 })
             })
             .collect();
@@ -215,6 +226,7 @@ mod tests {
                 ],
                 top_roles: vec![],
                 identity_count: 5,
+                provisioning: None,
             },
             identities: vec![gdap, everywhere, stray, own, tech],
         };

@@ -227,12 +227,22 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
         .map_err(|e| Fatal::Config(vec![e]))?;
     let timing = Timing::new();
-    // The MSP's own systems load first: their records that reach a client are audited there.
+    // The MSP's own systems load first: their records that reach a client are audited there,
+    // and its staff source tells which accounts are technicians and which of them have left.
+    let staff_source = estate.msp.staff_source.as_deref();
+    let mut staff = None;
     let mut msp = estate.msp_tenant().map(|c| {
         let mut state = load_tenant(estate, &c, &estate_params, as_of, opts.as_of.is_some());
         let mut attribution = crate::attribute::Attribution::default();
         if let Loaded::Ready(job, warnings) = &mut state {
-            crate::attribute::technicians(&mut job.model, estate.msp.staff_source.as_deref());
+            crate::attribute::technicians(&mut job.model, staff_source);
+            if let Some(source) = staff_source {
+                staff = Some(crate::correlate::StaffIndex::build(
+                    &job.model.identities,
+                    source,
+                ));
+            }
+            crate::correlate::link_staff(&mut job.model.identities, staff.as_ref(), staff_source);
             attribution = crate::attribute::attribute(&mut job.model, &estate.tenants);
             warnings.append(&mut attribution.warnings);
         }
@@ -251,11 +261,12 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                             identities: s.identities.clone(),
                             facts: s.facts.clone(),
                             warnings: Vec::new(),
+                            log: None,
                         })
                         .collect()
                 })
                 .unwrap_or_default();
-            let state = load_tenant_with(
+            let mut state = load_tenant_with(
                 estate,
                 t,
                 &estate_params,
@@ -263,6 +274,13 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                 opts.as_of.is_some(),
                 attributed,
             );
+            if let Loaded::Ready(job, _) = &mut state {
+                crate::correlate::link_staff(
+                    &mut job.model.identities,
+                    staff.as_ref(),
+                    staff_source,
+                );
+            }
             (t.clone(), state)
         })
         .collect();
@@ -299,6 +317,8 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                 report.identities = job.model.identities.len();
                 report.sources = job.model.tenant.sources.clone();
                 report.as_of = Some(job.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                report.drift.automated_share =
+                    drift::automated_share(job.model.tenant.provisioning.as_ref());
                 job_tenant.push(tenants.len());
                 jobs.push(*job);
             }

@@ -6,7 +6,9 @@
 //! candidate decides: one candidate is a match, several are `ambiguous` and listed, never guessed.
 //! Hash indexes built once per tenant keep this linear in the number of accounts.
 
-use crate::model::{Correlation, Identity, MatchKey, MatchState, SotFacts};
+use crate::model::{
+    Correlation, Identity, Kind, MatchKey, MatchState, SotFacts, StaffLink, StaffState,
+};
 use std::collections::{BTreeSet, HashMap};
 
 /// The source-of-truth identities of a tenant, indexed by every key.
@@ -156,7 +158,7 @@ pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
 }
 
 /// Whether a source-of-truth identity has left (see [`SotFacts::gone`]).
-fn gone(s: &Identity) -> Option<bool> {
+pub fn gone(s: &Identity) -> Option<bool> {
     use crate::model::{Status, TimeQuality};
     let left_status = matches!(
         s.status,
@@ -177,6 +179,70 @@ fn gone(s: &Identity) -> Option<bool> {
         Some(false)
     } else {
         None
+    }
+}
+
+/// The MSP's staff directory, indexed once per run and shared by every tenant.
+pub struct StaffIndex {
+    staff: Vec<Identity>,
+    index: Index,
+}
+
+impl StaffIndex {
+    /// Index the identities of `source` in the `_msp` model.
+    pub fn build(msp: &[Identity], source: &str) -> StaffIndex {
+        let staff: Vec<Identity> = msp.iter().filter(|i| i.source == source).cloned().collect();
+        let all: Vec<usize> = (0..staff.len()).collect();
+        let index = Index::build(&staff, &all);
+        StaffIndex { staff, index }
+    }
+}
+
+/// Link accounts to the MSP's technicians: every user account that matches a staff identity
+/// (it is an MSP account, never a client orphan), and every technician account (absent when it
+/// matches none). `staff` is None when the estate names no staff source. Staff-source records
+/// themselves are not linked.
+pub fn link_staff(
+    identities: &mut [Identity],
+    staff: Option<&StaffIndex>,
+    staff_source: Option<&str>,
+) {
+    for id in identities.iter_mut() {
+        if Some(id.source.as_str()) == staff_source || !id.derived.user_account {
+            continue;
+        }
+        let technician = id.kind == Kind::Technician;
+        id.staff = match staff {
+            None => technician.then_some(unlinked(StaffState::NoStaffSource)),
+            Some(ix) => match ix.index.find(id) {
+                Some((key, value, found)) if found.len() == 1 => {
+                    let s = &ix.staff[found[0]];
+                    Some(StaffLink {
+                        state: StaffState::Matched,
+                        staff_ref: Some(s.reference.clone()),
+                        method: Some(key),
+                        value: Some(value),
+                        principal_name: s.principal_name.clone(),
+                        gone: gone(s),
+                    })
+                }
+                // Several staff identities: not guessed; a technician stays "absent" only when
+                // nothing matched at all.
+                Some(_) => None,
+                None => technician.then_some(unlinked(StaffState::Absent)),
+            },
+        };
+    }
+}
+
+fn unlinked(state: StaffState) -> StaffLink {
+    StaffLink {
+        state,
+        staff_ref: None,
+        method: None,
+        value: None,
+        principal_name: None,
+        gone: None,
     }
 }
 

@@ -33,6 +33,8 @@ pub const SOURCE_KINDS: &[&str] = &[
     "itglue",
     "datto-rmm",
     "csv",
+    "entra-audit",
+    "okta-log",
 ];
 
 /// Tenant lifecycle states.

@@ -55,9 +55,9 @@ pub struct TenantResult {
     pub errors: Vec<PolicyError>,
 }
 
-/// A rule's `applies_to`, ready to test identity values.
+/// A rule's `applies_to`, ready to test identity values: any alternative, all of its tests.
 struct Selector {
-    tests: Vec<(Vec<regorus::Value>, Vec<regorus::Value>)>,
+    alternatives: Vec<Vec<(Vec<regorus::Value>, Vec<regorus::Value>)>>,
 }
 
 impl Selector {
@@ -65,35 +65,41 @@ impl Selector {
         if rule.applies_to.is_empty() {
             return None;
         }
-        let tests = rule
+        let alternatives = rule
             .applies_to
             .iter()
-            .map(|(path, allowed)| {
-                (
-                    path.split('.').map(regorus::Value::from).collect(),
-                    allowed
-                        .iter()
-                        .map(|v| crate::rego_value::to_value(v).expect("scalars convert"))
-                        .collect(),
-                )
+            .map(|all| {
+                all.iter()
+                    .map(|(path, allowed)| {
+                        (
+                            path.split('.').map(regorus::Value::from).collect(),
+                            allowed
+                                .iter()
+                                .map(|v| crate::rego_value::to_value(v).expect("scalars convert"))
+                                .collect(),
+                        )
+                    })
+                    .collect()
             })
             .collect();
-        Some(Selector { tests })
+        Some(Selector { alternatives })
     }
 
     fn matches(&self, identity: &regorus::Value) -> bool {
-        self.tests.iter().all(|(path, allowed)| {
-            let mut at = identity;
-            for segment in path {
-                match at {
-                    regorus::Value::Object(fields) => match fields.get(segment) {
-                        Some(next) => at = next,
-                        None => return false,
-                    },
-                    _ => return false,
+        self.alternatives.iter().any(|all| {
+            all.iter().all(|(path, allowed)| {
+                let mut at = identity;
+                for segment in path {
+                    match at {
+                        regorus::Value::Object(fields) => match fields.get(segment) {
+                            Some(next) => at = next,
+                            None => return false,
+                        },
+                        _ => return false,
+                    }
                 }
-            }
-            allowed.contains(at)
+                allowed.contains(at)
+            })
         })
     }
 }
@@ -215,7 +221,7 @@ pub fn evaluate(
     let selectors: Vec<Option<Selector>> = identity_rules.iter().map(|r| Selector::of(r)).collect();
     let mut paths = crate::rego_value::Paths::default();
     for rule in &identity_rules {
-        for (path, _) in &rule.applies_to {
+        for (path, _) in rule.applies_to.iter().flatten() {
             paths.add(path);
         }
     }
@@ -577,7 +583,7 @@ mod tests {
         // And the comparison can fail: a selector that hides identities a rule judges shows.
         let mut wrong = set.clone();
         wrong.rules.get_mut("STALE-001").unwrap().applies_to =
-            vec![("kind".into(), vec![serde_json::json!("guest")])];
+            vec![vec![("kind".into(), vec![serde_json::json!("guest")])]];
         let jobs = jobs(synthetic.path(), &set);
         assert_ne!(
             outcome(&evaluate(&jobs, &wrong).unwrap()),
@@ -589,11 +595,14 @@ mod tests {
     fn selectors_follow_paths_and_allow_listed_values() {
         let mut rule = PolicySet::load(true, &[] as &[&str]).unwrap().rules["PRIV-005"].clone();
         rule.applies_to = vec![
-            (
-                "privileged".into(),
-                vec![serde_json::json!(true), serde_json::Value::Null],
-            ),
-            ("derived.has_roles".into(), vec![serde_json::json!(true)]),
+            vec![
+                (
+                    "privileged".into(),
+                    vec![serde_json::json!(true), serde_json::Value::Null],
+                ),
+                ("derived.has_roles".into(), vec![serde_json::json!(true)]),
+            ],
+            vec![("kind".into(), vec![serde_json::json!("delegation")])],
         ];
         let sel = Selector::of(&rule).unwrap();
         let v = |j: serde_json::Value| crate::rego_value::to_value(&j).unwrap();
@@ -608,5 +617,9 @@ mod tests {
             "a missing field never matches"
         );
         assert!(!sel.matches(&v(serde_json::json!({"privileged": true, "derived": 1}))));
+        assert!(
+            sel.matches(&v(serde_json::json!({"kind": "delegation"}))),
+            "any alternative"
+        );
     }
 }

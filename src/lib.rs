@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod normalise;
 pub mod policy;
+pub mod provision;
 pub mod rego_value;
 pub mod report;
 pub mod synth;

@@ -408,6 +408,32 @@ impl Correlation {
     }
 }
 
+/// Whether an account belongs to one of the MSP's technicians.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffState {
+    /// Matched to an identity of the staff source.
+    Matched,
+    /// A technician account that matches no identity of the staff source (absent there).
+    Absent,
+    /// A technician account, but the estate names no staff source.
+    NoStaffSource,
+}
+
+/// The link from an account to the MSP's staff directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffLink {
+    pub state: StaffState,
+    /// The staff identity (matched only), the key and its value.
+    pub staff_ref: Option<String>,
+    pub method: Option<MatchKey>,
+    pub value: Option<String>,
+    pub principal_name: Option<String>,
+    /// The technician has left the MSP: the staff identity is disabled, deleted, deprovisioned,
+    /// suspended or expired, or past its leave date; null when the staff source cannot tell.
+    pub gone: Option<bool>,
+}
+
 /// The terms of a delegated-admin relationship (GDAP): what the MSP holds in one customer tenant.
 /// The roles themselves are the identity's `roles` (assignment `delegated`).
 #[derive(Debug, Clone, Serialize, Default)]
@@ -441,6 +467,8 @@ pub struct AccessContainer {
     /// Members of the group in the MSP's staff source (principal names); filled by driftgate
     /// after loading, empty when the staff source or its groups are not given.
     pub technicians: Vec<String>,
+    /// Those of `technicians` who have left the MSP (see [`StaffLink::gone`]).
+    pub departed: Vec<String>,
 }
 
 /// The client scope of an account in a multi-client system.
@@ -506,6 +534,13 @@ pub struct Identity {
     pub correlation: Correlation,
     /// A delegated-admin relationship's terms (kind `delegation` only).
     pub delegation: Option<Delegation>,
+    /// The MSP technician behind this account, from the estate's staff source (`[msp]
+    /// staff_source`): set for technician accounts and for any account that matches a staff
+    /// identity; null otherwise.
+    pub staff: Option<StaffLink>,
+    /// Whether the tenant's provisioning log accounts for this account's creation and its
+    /// privileged grants (see `provision.rs`).
+    pub provisioning: Provisioning,
     /// Facts derived once in Rust so that rules only compare (see [`Derived`]).
     pub derived: Derived,
     pub prov: Provenance,
@@ -591,6 +626,14 @@ pub fn identity_has_field(path: &str) -> bool {
         },
     );
     // Optional structs present, so that their fields can be named too.
+    probe.staff = Some(StaffLink {
+        state: StaffState::Matched,
+        staff_ref: None,
+        method: None,
+        value: None,
+        principal_name: None,
+        gone: None,
+    });
     probe.correlation.sot = Some(SotFacts {
         gone: None,
         enabled: None,
@@ -647,6 +690,8 @@ impl Identity {
             clients: Clients::default(),
             correlation: Correlation::default(),
             delegation: None,
+            staff: None,
+            provisioning: Provisioning::default(),
             derived: Derived::default(),
             prov,
         }
@@ -656,6 +701,163 @@ impl Identity {
         self.principal_name_norm = name.as_ref().map(|n| n.trim().to_lowercase());
         self.principal_name = name;
     }
+}
+
+/// Whether a provisioning log accounts for an account's creation, or for a grant.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvState {
+    /// An event in the log accounts for it.
+    Matched,
+    /// Made inside the window the log covers, yet no event accounts for it: done by hand,
+    /// outside the workflow.
+    NoEvent,
+    /// Made before or after the covered window, or when is unknown: the log cannot tell.
+    OutsideWindow,
+    /// The tenant has no provisioning log.
+    #[default]
+    NoLog,
+    /// Not a downstream account (the source of truth itself, a workload, a tenant without a
+    /// source of truth): not judged.
+    NotApplicable,
+}
+
+/// What a provisioning event did.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvAction {
+    /// Created the account in the log's own system (`Add user`, `user.lifecycle.create`).
+    AccountCreated,
+    /// Gave a person access: app assignment or group membership, which is how an identity
+    /// provider's workflow creates accounts in downstream systems.
+    AccessGranted,
+    /// Granted a directory or admin role (`Add member to role`, `user.account.privilege.grant`).
+    RoleGranted,
+}
+
+/// Who performed a provisioning event, as the log says.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorType {
+    /// A person's account (Entra `initiatedBy.user`, Okta actor type `User`).
+    User,
+    /// An application, service principal or connector (Entra `initiatedBy.app`, Okta
+    /// `PublicClientApp`, `AppInstance`).
+    App,
+    /// The platform itself (Okta `SystemPrincipal`: group rules, imports, lifecycle automation).
+    System,
+    Unknown,
+}
+
+/// One provisioning event, as cited on the account or grant it accounts for.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvEvent {
+    /// The log's own id (directoryAudit `id`, Okta `uuid`, a CSV's event id or line).
+    pub id: String,
+    /// As the log writes it: `Add user`, `user.lifecycle.create` ...
+    pub activity: String,
+    pub action: ProvAction,
+    /// Who did it: principal name, app name or id; null when the log does not say.
+    pub actor: Option<String>,
+    pub actor_type: ActorType,
+    /// Done by an application, service or connector (true) or by a person (false); null when
+    /// the log cannot tell.
+    pub automated: Option<bool>,
+    pub at: Ts,
+    pub prov: Provenance,
+}
+
+/// The span a provisioning log covers: its earliest and latest record, whatever their activity.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProvWindow {
+    pub start: Ts,
+    pub end: Ts,
+}
+
+/// A provisioning event as a log loader reads it, with the keys it is matched on.
+#[derive(Debug, Clone)]
+pub struct LogEvent {
+    pub event: ProvEvent,
+    /// The accounts it acted on: object ids and sign-in names, lower-cased.
+    pub targets: Vec<String>,
+    /// What it granted: role, app role, group and app ids and names, lower-cased.
+    pub grants: Vec<String>,
+    /// The system whose accounts the log records (`entra`, `okta`); null for a generic tool's
+    /// log, whose events may concern any system.
+    pub system: Option<String>,
+}
+
+/// A loaded provisioning log: its events and the window it covers.
+#[derive(Debug, Clone)]
+pub struct ProvLog {
+    pub source: String,
+    pub events: Vec<LogEvent>,
+    /// Null when the log holds no record at all.
+    pub window: Option<ProvWindow>,
+}
+
+/// An account's standing against the tenant's provisioning logs.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Provisioning {
+    /// The account's own state.
+    pub state: ProvState,
+    /// The account or one of its privileged grants is `no_event` or `outside_window`: what
+    /// GOV-003 judges.
+    pub gap: bool,
+    /// The event that accounts for the account.
+    pub event: Option<ProvEvent>,
+    /// How the event was tied to the account: `object_id`, `principal_name`, `email`, or one
+    /// of them prefixed `source_of_truth.` when found through the matched identity.
+    pub matched_on: Option<String>,
+    /// The window the tenant's logs cover together; null without a log, or when they share none.
+    pub window: Option<ProvWindow>,
+    /// The keys looked up in the logs (lower-cased): the account's own, then its
+    /// source-of-truth identity's.
+    pub keys: Vec<String>,
+    /// The account's privileged role grants, each with its own state.
+    pub grants: Vec<GrantProvisioning>,
+}
+
+/// One privileged role grant of a downstream account against the provisioning logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct GrantProvisioning {
+    pub role_id: String,
+    pub role_name: Option<String>,
+    pub assignment: AssignmentKind,
+    /// Held through this group (its id).
+    pub via_group: Option<String>,
+    pub state: ProvState,
+    pub event: Option<ProvEvent>,
+    /// When the grant was made as far as the source tells (the assignment's start).
+    pub granted: Ts,
+    pub prov: Provenance,
+}
+
+/// Counts of one kind of thing (accounts or grants) by provisioning state.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct ProvCounts {
+    /// Judged: downstream accounts, or their privileged grants.
+    pub total: usize,
+    pub matched: usize,
+    /// Matched by an event an application, service or connector performed.
+    pub automated: usize,
+    /// Matched by an event a person performed.
+    pub manual: usize,
+    pub no_event: usize,
+    pub outside_window: usize,
+}
+
+/// A tenant's provisioning logs and what they account for.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct ProvisioningSummary {
+    /// The log sources.
+    pub logs: Vec<String>,
+    /// The window they cover together.
+    pub window: Option<ProvWindow>,
+    /// Provisioning events read (successful creations and grants).
+    pub events: usize,
+    pub accounts: ProvCounts,
+    pub grants: ProvCounts,
 }
 
 /// What one source could and could not show, so rules can say "not evaluable".
@@ -727,4 +929,6 @@ pub struct TenantFacts {
     /// One entry per source whose top role can be counted.
     pub top_roles: Vec<TopRole>,
     pub identity_count: usize,
+    /// The tenant's provisioning logs and what they account for; null when it has none.
+    pub provisioning: Option<ProvisioningSummary>,
 }

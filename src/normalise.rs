@@ -20,11 +20,12 @@ pub struct TenantModel {
 /// Build the tenant model from its loaded sources.
 pub fn tenant_model(
     config: &TenantConfig,
-    sources: Vec<SourceData>,
+    mut sources: Vec<SourceData>,
     as_of: DateTime<Utc>,
 ) -> TenantModel {
     let mut facts = Vec::with_capacity(sources.len());
     let mut identities = Vec::new();
+    let logs: Vec<ProvLog> = sources.iter_mut().filter_map(|s| s.log.take()).collect();
     for source in sources {
         let roles_known = source.facts.capabilities.roles;
         for mut id in source.identities {
@@ -35,6 +36,7 @@ pub fn tenant_model(
     }
     identities.sort_by(|a, b| a.reference.cmp(&b.reference));
     crate::correlate::correlate(&mut identities, config.source_of_truth.as_deref());
+    let provisioning = crate::provision::provision(&mut identities, logs, as_of);
     let top_roles = facts
         .iter()
         .filter(|s| s.capabilities.top_role_countable)
@@ -49,6 +51,7 @@ pub fn tenant_model(
             identity_count: identities.len(),
             sources: facts,
             top_roles,
+            provisioning,
         },
         identities,
     }

@@ -83,7 +83,10 @@ fn every_finding_carries_evidence_provenance_and_controls() {
         assert!(f["evidence"].is_object(), "{f}");
         let prov = f["provenance"].as_array().unwrap();
         assert!(
-            !prov.is_empty() && prov[0]["file"].as_str().unwrap().starts_with("tenants/"),
+            !prov.is_empty()
+                && ["tenants/", "msp/"]
+                    .iter()
+                    .any(|p| prov[0]["file"].as_str().unwrap().starts_with(p)),
             "{f}"
         );
         assert!(
@@ -385,6 +388,8 @@ fn input_prints_what_policies_see_and_rules_lists_the_pack() {
             "BASE-003",
             "DRIFT-001",
             "DRIFT-002",
+            "GOV-003",
+            "LIFE-002",
             "NHI-001",
             "NHI-002",
             "NHI-003",

@@ -54,8 +54,9 @@ identity := {
 	},
 	"mfa": {"registered": true, "capable": true, "methods": ["microsoftAuthenticatorPush"], "source": "entra/mfa.json"},
 	"privileged": false, "top_role": false, "roles": [], "groups": [], "credentials": [], "owners": null,
-	"clients": {"ids": [], "all": null},
+	"clients": {"ids": [], "all": null}, "staff": null, "delegation": null,
 	"correlation": {"state": "source_of_truth", "method": null, "value": null, "sot_ref": null, "candidates": [], "sot": null},
+	"provisioning": {"state": "no_log", "gap": false, "event": null, "matched_on": null, "window": null, "keys": [], "grants": []},
 	"derived": {
 		"user_account": true, "activity": "dated", "activity_days": 2, "created_days": 400, "standing_privileged": false,
 		"has_roles": false, "has_credentials": false,
@@ -234,7 +235,7 @@ delegation := settle(object.union(identity, {
 		"access_containers": [{
 			"group_id": "bda0bb2d-8c1f-4a2e-9d3b-6f5e4d3c2b1a", "group_name": null,
 			"role_ids": ["88d8e3e3-8f55-4a1e-953a-9b9898b8876b", "f023fd81-a637-4b56-95fd-791ac0226033"],
-			"status": "active", "technicians": [],
+			"status": "active", "technicians": [], "departed": [],
 		}],
 	},
 	"prov": {"source": "gdap", "file": "msp/gdap/delegatedAdminRelationships.json", "record": 1},

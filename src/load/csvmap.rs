@@ -6,7 +6,8 @@
 //! (`;`-separated). The object id is `external_id`, else `principal_name`, else `email` (the last two
 //! lower-cased), so at least one of them must be mapped. Dates are ISO 8601 unless the source sets
 //! `date_format` (strftime) and/or `locale` (culture strings). The shared layer handles encodings,
-//! `#TYPE` lines and `,` / `;` / tab.
+//! `#TYPE` lines and `,` / `;` / tab. A mapping with `event_time` makes the file a provisioning
+//! tool's event log instead, read by `provlog`.
 //!
 //! This loader must not guess. An unmapped field is unknown (null, `absent`, `unavailable`), never
 //! false or "never"; an empty `last_sign_in` cell is unknown, only an explicit `never` is never.
@@ -185,6 +186,10 @@ pub fn load(ctx: &mut SourceCtx) -> (Vec<Identity>, Capabilities, Option<String>
         ));
         return (Vec::new(), caps, None);
     };
+    if mapping.contains_key("event_time") {
+        // Not a user list: a provisioning tool's event log (see `provlog`).
+        return super::provlog::load_csv(ctx, &mapping);
+    }
     let dates = match DateReader::new(
         ctx.source.date_format.as_deref(),
         ctx.source.locale.as_deref(),

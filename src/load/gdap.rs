@@ -395,6 +395,7 @@ fn container(rec: &Obj) -> Result<AccessContainer, LoadError> {
         role_ids,
         status: rec.str("status")?,
         technicians: Vec::new(),
+        departed: Vec::new(),
     })
 }
 

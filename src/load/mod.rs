@@ -11,17 +11,20 @@ pub mod connectwise;
 pub mod csvmap;
 pub mod datto;
 pub mod entra;
+pub mod entra_audit;
 pub mod gdap;
 pub mod google;
 pub mod itglue;
 pub mod jumpcloud;
 pub mod ninjaone;
 pub mod okta;
+pub mod okta_log;
+pub mod provlog;
 pub mod text;
 pub mod time;
 
 use crate::estate::{relative, SourceConfig};
-use crate::model::{Capabilities, Identity, SourceFacts};
+use crate::model::{Capabilities, Identity, ProvLog, SourceFacts};
 use std::path::{Path, PathBuf};
 
 /// An input problem, always located: file, and line or record, and field where they apply.
@@ -106,6 +109,8 @@ pub struct SourceCtx<'a> {
     pub warnings: Vec<String>,
     pub files_read: Vec<String>,
     pub files_missing: Vec<String>,
+    /// Set by a provisioning-log loader (`entra-audit`, `okta-log`, a `csv` event log).
+    pub log: Option<ProvLog>,
 }
 
 impl SourceCtx<'_> {
@@ -128,11 +133,13 @@ impl SourceCtx<'_> {
     }
 }
 
-/// A loaded source: its identities and what it could show.
+/// A loaded source: its identities and what it could show, or its provisioning log.
 pub struct SourceData {
     pub identities: Vec<Identity>,
     pub facts: SourceFacts,
     pub warnings: Vec<String>,
+    /// The provisioning events of a log source; None for every other source.
+    pub log: Option<ProvLog>,
 }
 
 type LoadFn = fn(&mut SourceCtx) -> (Vec<Identity>, Capabilities, Option<String>);
@@ -151,6 +158,8 @@ fn loader_for(kind: &str) -> Option<LoadFn> {
         "datto-rmm" => Some(datto::load),
         "ninjaone" => Some(ninjaone::load),
         "itglue" => Some(itglue::load),
+        "entra-audit" => Some(entra_audit::load),
+        "okta-log" => Some(okta_log::load),
         "gdap" => Some(gdap::load),
         _ => None,
     }
@@ -172,6 +181,7 @@ pub fn load_source(
         warnings: Vec::new(),
         files_read: Vec::new(),
         files_missing: Vec::new(),
+        log: None,
     };
     let Some(load) = loader_for(&source.kind) else {
         return Err(vec![LoadError {
@@ -239,6 +249,7 @@ pub fn load_source(
         },
         identities,
         warnings,
+        log: ctx.log,
     })
 }
 

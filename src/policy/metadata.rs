@@ -75,8 +75,15 @@ struct RawCustom {
     controls: BTreeMap<String, Vec<yaml_serde::Value>>,
     remediation: Option<String>,
     effective_on: Option<String>,
-    #[serde(default)]
-    applies_to: BTreeMap<String, Vec<yaml_serde::Value>>,
+    applies_to: Option<AppliesTo>,
+}
+
+/// `custom.applies_to`: one map (all entries must hold) or a list of maps (any one).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AppliesTo {
+    All(BTreeMap<String, Vec<yaml_serde::Value>>),
+    Any(Vec<BTreeMap<String, Vec<yaml_serde::Value>>>),
 }
 
 /// A rule's catalogue entry.
@@ -98,9 +105,10 @@ pub struct RuleMeta {
     pub line: usize,
     /// Whether the package defines `not_evaluable`.
     pub has_not_evaluable: bool,
-    /// The identities the rule can say anything about: identity field path → allowed values
-    /// (all must hold). Others are not given to it. Empty: every identity.
-    pub applies_to: Vec<(String, Vec<serde_json::Value>)>,
+    /// The identities the rule can say anything about: alternatives (any may hold), each a list
+    /// of identity field path → allowed values (all must hold). Others are not given to it.
+    /// Empty: every identity.
+    pub applies_to: Vec<Vec<(String, Vec<serde_json::Value>)>>,
 }
 
 /// A METADATA problem, located.
@@ -195,41 +203,56 @@ pub fn parse(file: &str, text: &str) -> Result<Option<RuleMeta>, MetaError> {
         ));
     }
     let _ = custom.effective_on;
-    let mut applies_to = Vec::new();
-    if !custom.applies_to.is_empty() && custom.scope != Scope::Identity {
+    let alternatives = match custom.applies_to {
+        None => Vec::new(),
+        Some(AppliesTo::All(one)) => vec![one],
+        Some(AppliesTo::Any(any)) => any,
+    };
+    if !alternatives.is_empty() && custom.scope != Scope::Identity {
         return Err(err(
             line,
             format!("{id}: custom.applies_to only applies to identity-scope rules"),
         ));
     }
-    for (path, values) in custom.applies_to {
-        if !crate::model::identity_has_field(&path) {
+    let mut applies_to = Vec::new();
+    for entries in alternatives {
+        if entries.is_empty() {
             return Err(err(
                 line,
-                format!("{id}: custom.applies_to names `{path}`, which is not a field of an identity (see `driftgate input`)"),
+                format!("{id}: custom.applies_to has an empty alternative: it would select every identity"),
             ));
         }
-        if values.is_empty() {
-            return Err(err(
-                line,
-                format!(
-                    "{id}: custom.applies_to.{path} lists no value: the rule would see no identity"
-                ),
-            ));
-        }
-        let mut allowed = Vec::new();
-        for v in values {
-            let json = serde_json::to_value(&v)
-                .map_err(|e| err(line, format!("{id}: custom.applies_to.{path}: {e}")))?;
-            if json.is_object() || json.is_array() {
+        let mut all = Vec::new();
+        for (path, values) in entries {
+            if !crate::model::identity_has_field(&path) {
                 return Err(err(
                     line,
-                    format!("{id}: custom.applies_to.{path} values must be strings, numbers, booleans or null"),
+                    format!("{id}: custom.applies_to names `{path}`, which is not a field of an identity (see `driftgate input`)"),
                 ));
             }
-            allowed.push(json);
+            if values.is_empty() {
+                return Err(err(
+                    line,
+                    format!(
+                        "{id}: custom.applies_to.{path} lists no value: the rule would see no identity"
+                    ),
+                ));
+            }
+            let mut allowed = Vec::new();
+            for v in values {
+                let json = serde_json::to_value(&v)
+                    .map_err(|e| err(line, format!("{id}: custom.applies_to.{path}: {e}")))?;
+                if json.is_object() || json.is_array() {
+                    return Err(err(
+                        line,
+                        format!("{id}: custom.applies_to.{path} values must be strings, numbers, booleans or null"),
+                    ));
+                }
+                allowed.push(json);
+            }
+            all.push((path, allowed));
         }
-        applies_to.push((path, allowed));
+        applies_to.push(all);
     }
     Ok(Some(RuleMeta {
         title: raw
@@ -332,11 +355,18 @@ mod tests {
             .unwrap();
         assert_eq!(
             m.applies_to,
-            vec![(
+            vec![vec![(
                 "kind".to_string(),
                 vec![serde_json::json!("human"), serde_json::json!("guest")]
-            )]
+            )]]
         );
+        let any = RULE.replace(
+            "#   params:",
+            "#   applies_to:\n#     - {kind: [technician]}\n#     - {kind: [delegation], enabled: [true]}\n#   params:",
+        );
+        let m = parse("p.rego", &any).unwrap().unwrap();
+        assert_eq!(m.applies_to.len(), 2);
+        assert_eq!(m.applies_to[1].len(), 2);
         for (sel, says) in [
             ("knd: [human]", "not a field of an identity"),
             ("derived.has_rolez: [true]", "not a field of an identity"),

@@ -10,6 +10,7 @@
 
 use super::{TenantReport, TenantState, Verdict};
 use crate::finding::Finding;
+use crate::model::ProvisioningSummary;
 use crate::policy::metadata::Severity;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -43,8 +44,9 @@ pub struct TenantDrift {
     pub leavers: usize,
     /// Manual exceptions: waivers in force. Null until waivers are supported.
     pub waivers: Option<usize>,
-    /// Share of downstream accounts and grants created by the automated workflow. Null until
-    /// provisioning logs are loaded.
+    /// Share of downstream accounts and privileged grants the automated workflow created, out
+    /// of those whose creation the tenant's provisioning logs can judge (see
+    /// [`automated_share`]). Null when the tenant has no provisioning log, or nothing to judge.
     pub automated_share: Option<f64>,
 }
 
@@ -73,7 +75,22 @@ fn family(rule: &str) -> String {
     rule.split('-').next().unwrap_or(rule).to_string()
 }
 
-/// A tenant's drift from its verdicts and the findings that belong to it.
+/// How repeatable onboarding is: `automated / (automated + manual + no_event)` over downstream
+/// accounts and their privileged grants, rounded to 4 decimals. `automated` and `manual` count
+/// those a log event accounts for, by who performed it (an application, service or connector;
+/// or a person); `no_event` those made inside the logs' window with no event at all, which were
+/// made by hand outside the workflow (GOV-003). Made outside the window, or by an actor the log
+/// does not name: not counted either way. Null without a log or with nothing counted.
+pub fn automated_share(p: Option<&ProvisioningSummary>) -> Option<f64> {
+    let p = p?;
+    let automated = p.accounts.automated + p.grants.automated;
+    let judged =
+        automated + p.accounts.manual + p.grants.manual + p.accounts.no_event + p.grants.no_event;
+    (judged > 0).then(|| (automated as f64 / judged as f64 * 10_000.0).round() / 10_000.0)
+}
+
+/// A tenant's drift from its verdicts and the findings that belong to it. `automated_share` is
+/// kept from `t.drift`, where the audit sets it from the tenant's model when it is loaded.
 pub fn tenant_drift(t: &TenantReport, findings: &[&Finding]) -> TenantDrift {
     let weighted: u64 = findings.iter().map(|f| weight(f.severity)).sum();
     let mut by_family = BTreeMap::new();
@@ -100,7 +117,7 @@ pub fn tenant_drift(t: &TenantReport, findings: &[&Finding]) -> TenantDrift {
         orphans: count(&["DRIFT-001"]),
         leavers: count(&["DRIFT-002", "LIFE-002"]),
         waivers: None,
-        automated_share: None,
+        automated_share: t.drift.automated_share,
     }
 }
 
@@ -159,6 +176,36 @@ mod tests {
         // Rounded half up: 100 × 1 / 3 = 33.3 → 33; 100 × 2 / 3 = 66.7 → 67.
         assert_eq!(score(1, 2), 33);
         assert_eq!(score(2, 1), 67);
+    }
+
+    #[test]
+    fn automated_share_counts_hand_made_accounts_and_ignores_the_unjudgeable() {
+        use crate::model::ProvCounts;
+        assert_eq!(automated_share(None), None);
+        let mut p = ProvisioningSummary::default();
+        assert_eq!(automated_share(Some(&p)), None, "nothing judged");
+        p.accounts = ProvCounts {
+            total: 9,
+            matched: 4,
+            automated: 2,
+            manual: 1,
+            no_event: 1,
+            outside_window: 4,
+        };
+        p.grants = ProvCounts {
+            total: 2,
+            matched: 1,
+            automated: 1,
+            no_event: 1,
+            ..ProvCounts::default()
+        };
+        // (2 + 1) automated / (3 automated + 1 manual + 2 no_event); the unknown actor and the
+        // four accounts outside the window are not counted.
+        assert_eq!(automated_share(Some(&p)), Some(0.5));
+        p.grants = ProvCounts::default();
+        assert_eq!(automated_share(Some(&p)), Some(0.5));
+        p.accounts.no_event = 0;
+        assert_eq!(automated_share(Some(&p)), Some(0.6667));
     }
 
     #[test]

@@ -21,7 +21,8 @@ package driftgate.rules.drift_001
 import data.driftgate.lib
 import rego.v1
 
-# People's accounts a directory should have granted. Guests are external by definition (STALE-003),
+# People's accounts a directory should have granted. Accounts linked to the MSP's staff directory
+# are MSP accounts (LIFE rules), never client orphans. Guests are external by definition (STALE-003),
 # technicians are MSP accounts (LIFE rules), service accounts are judged by the NHI rules, the AWS
 # root user is the account itself, and
 # workloads, managed identities and agents are not correlated.
@@ -32,6 +33,7 @@ findings contains f if {
 	i.correlation.state == "unmatched"
 	i.enabled == true
 	i.kind in _kinds
+	i.staff == null
 	f := {
 		"subject": i.ref,
 		"message": sprintf("%s (%s in %s) matches no identity in the source of truth %s", [lib.name(i), i.kind, i.source, input.tenant.source_of_truth]),
@@ -49,6 +51,7 @@ not_evaluable contains x if {
 	i.correlation.state == "ambiguous"
 	i.enabled != false
 	i.kind in _kinds
+	i.staff == null
 	x := {"subject": i.ref, "reason": sprintf("matches several source-of-truth identities by %s `%s`: %s", [i.correlation.method, i.correlation.value, concat(", ", i.correlation.candidates)])}
 }
 
@@ -57,6 +60,7 @@ not_evaluable contains {"subject": i.ref, "reason": "enabled state unknown; matc
 	i.correlation.state == "unmatched"
 	i.enabled == null
 	i.kind in _kinds
+	i.staff == null
 }
 
 # Without a source of truth there is nothing to be an orphan of; a single-source tenant needs none.
@@ -66,4 +70,5 @@ not_evaluable contains {"subject": i.ref, "reason": "the tenant names no source_
 	count(input.tenant.sources) > 1
 	i.enabled != false
 	i.kind in _kinds
+	i.staff == null
 }

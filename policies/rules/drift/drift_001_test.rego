@@ -61,3 +61,9 @@ test_no_source_of_truth_is_not_evaluable_only_with_several_sources if {
 	count(rule.not_evaluable) == 1 with input as _in([i])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([i])
 }
+
+test_accounts_of_msp_technicians_are_never_client_orphans if {
+	tech := testdata.changed(_orphan, {"staff": {"state": "matched", "staff_ref": "msp-entra/u-1", "gone": false}})
+	count(rule.findings) == 0 with input as _in([tech])
+	count(rule.not_evaluable) == 0 with input as _in([tech])
+}

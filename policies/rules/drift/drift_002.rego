@@ -23,6 +23,7 @@ package driftgate.rules.drift_002
 import data.driftgate.lib
 import rego.v1
 
+# Accounts linked to the MSP's staff directory are MSP accounts, judged by LIFE-002.
 # Rust sets correlation.sot.gone: the source-of-truth identity is disabled, deleted, deprovisioned,
 # suspended or expired, or past its leave date (null: the source of truth cannot tell).
 findings contains f if {
@@ -30,6 +31,7 @@ findings contains f if {
 	i.correlation.state == "matched"
 	i.correlation.sot.gone == true
 	i.enabled == true
+	i.staff == null
 	s := i.correlation.sot
 	f := {
 		"subject": i.ref,
@@ -52,6 +54,7 @@ not_evaluable contains {"subject": i.ref, "reason": "enabled state unknown here;
 	i.correlation.state == "matched"
 	i.correlation.sot.gone == true
 	i.enabled == null
+	i.staff == null
 }
 
 not_evaluable contains {"subject": i.ref, "reason": "the source of truth does not say whether its identity is enabled"} if {
@@ -59,4 +62,5 @@ not_evaluable contains {"subject": i.ref, "reason": "the source of truth does no
 	i.correlation.state == "matched"
 	i.correlation.sot.gone == null
 	i.enabled == true
+	i.staff == null
 }

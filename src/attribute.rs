@@ -194,13 +194,13 @@ mod tests {
         let mut gdap = ident("gdap", "rel-1");
         gdap.kind = Kind::Delegation;
         gdap.clients.ids = vec!["FD46B0CC".into()];
-        gdap.delegation = Some(Delegation {
+        gdap.delegation = Some(Box::new(Delegation {
             access_containers: vec![AccessContainer {
                 group_id: "grp-1".into(),
                 ..AccessContainer::default()
             }],
             ..Delegation::default()
-        });
+        }));
         let mut everywhere = ident("rmm", "tech-1");
         everywhere.clients.all = Some(true);
         let mut stray = ident("gdap", "rel-2");

@@ -128,14 +128,14 @@ pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
                         value: Some(value),
                         sot_ref: Some(s.reference.clone()),
                         candidates: Vec::new(),
-                        sot: Some(SotFacts {
+                        sot: Some(Box::new(SotFacts {
                             gone: gone(s),
                             enabled: s.enabled,
                             status: s.status,
                             leave_date: s.employment.leave_date.clone(),
                             principal_name: s.principal_name.clone(),
                             prov: s.prov.clone(),
-                        }),
+                        })),
                     }
                 }
                 Some((key, value, found)) => Correlation {
@@ -213,23 +213,23 @@ pub fn link_staff(
         }
         let technician = id.kind == Kind::Technician;
         id.staff = match staff {
-            None => technician.then_some(unlinked(StaffState::NoStaffSource)),
+            None => technician.then(|| Box::new(unlinked(StaffState::NoStaffSource))),
             Some(ix) => match ix.index.find(id) {
                 Some((key, value, found)) if found.len() == 1 => {
                     let s = &ix.staff[found[0]];
-                    Some(StaffLink {
+                    Some(Box::new(StaffLink {
                         state: StaffState::Matched,
                         staff_ref: Some(s.reference.clone()),
                         method: Some(key),
                         value: Some(value),
                         principal_name: s.principal_name.clone(),
                         gone: gone(s),
-                    })
+                    }))
                 }
                 // Several staff identities: not guessed; a technician stays "absent" only when
                 // nothing matched at all.
                 Some(_) => None,
-                None => technician.then_some(unlinked(StaffState::Absent)),
+                None => technician.then(|| Box::new(unlinked(StaffState::Absent))),
             },
         };
     }

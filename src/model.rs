@@ -396,7 +396,7 @@ pub struct Correlation {
     pub sot_ref: Option<String>,
     /// Ambiguous: every source-of-truth identity the key found.
     pub candidates: Vec<String>,
-    pub sot: Option<SotFacts>,
+    pub sot: Option<Box<SotFacts>>,
 }
 
 impl Correlation {
@@ -533,11 +533,11 @@ pub struct Identity {
     /// How this account relates to the tenant's source of truth (see `correlate.rs`).
     pub correlation: Correlation,
     /// A delegated-admin relationship's terms (kind `delegation` only).
-    pub delegation: Option<Delegation>,
+    pub delegation: Option<Box<Delegation>>,
     /// The MSP technician behind this account, from the estate's staff source (`[msp]
     /// staff_source`): set for technician accounts and for any account that matches a staff
     /// identity; null otherwise.
-    pub staff: Option<StaffLink>,
+    pub staff: Option<Box<StaffLink>>,
     /// Whether the tenant's provisioning log accounts for this account's creation and its
     /// privileged grants (see `provision.rs`).
     pub provisioning: Provisioning,
@@ -626,22 +626,22 @@ pub fn identity_has_field(path: &str) -> bool {
         },
     );
     // Optional structs present, so that their fields can be named too.
-    probe.staff = Some(StaffLink {
+    probe.staff = Some(Box::new(StaffLink {
         state: StaffState::Matched,
         staff_ref: None,
         method: None,
         value: None,
         principal_name: None,
         gone: None,
-    });
-    probe.correlation.sot = Some(SotFacts {
+    }));
+    probe.correlation.sot = Some(Box::new(SotFacts {
         gone: None,
         enabled: None,
         status: Status::Unknown,
         leave_date: Ts::default(),
         principal_name: None,
         prov: probe.prov.clone(),
-    });
+    }));
     let mut at = serde_json::to_value(&probe).expect("identity serialises");
     for segment in path.split('.') {
         match at {
@@ -805,12 +805,12 @@ pub struct Provisioning {
     /// GOV-003 judges.
     pub gap: bool,
     /// The event that accounts for the account.
-    pub event: Option<ProvEvent>,
+    pub event: Option<Box<ProvEvent>>,
     /// How the event was tied to the account: `object_id`, `principal_name`, `email`, or one
     /// of them prefixed `source_of_truth.` when found through the matched identity.
     pub matched_on: Option<String>,
     /// The window the tenant's logs cover together; null without a log, or when they share none.
-    pub window: Option<ProvWindow>,
+    pub window: Option<Box<ProvWindow>>,
     /// The keys looked up in the logs (lower-cased): the account's own, then its
     /// source-of-truth identity's.
     pub keys: Vec<String>,

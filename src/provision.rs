@@ -106,7 +106,7 @@ pub fn provision(
         .collect();
     for (id, p) in identities.iter_mut().zip(results) {
         if p.state != ProvState::NotApplicable {
-            count(&mut summary.accounts, p.state, p.event.as_ref());
+            count(&mut summary.accounts, p.state, p.event.as_deref());
             for g in &p.grants {
                 count(&mut summary.grants, g.state, g.event.as_ref());
             }
@@ -218,8 +218,8 @@ impl Search<'_> {
             gap: gap(state) || grants.iter().any(|g| gap(g.state)),
             state,
             matched_on: found.as_ref().map(|(_, on)| on.clone()),
-            event: found.map(|(n, _)| self.events[n].event.clone()),
-            window: self.window.cloned(),
+            event: found.map(|(n, _)| Box::new(self.events[n].event.clone())),
+            window: self.window.cloned().map(Box::new),
             keys: {
                 let mut v: Vec<String> = Vec::with_capacity(keys.len());
                 for k in &keys {

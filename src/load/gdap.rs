@@ -335,7 +335,7 @@ fn relationship(ctx: &SourceCtx, rec: &Obj, notes: &mut Notes) -> Result<Identit
             access_containers.push(container(&item)?);
         }
     }
-    u.delegation = Some(Delegation {
+    u.delegation = Some(Box::new(Delegation {
         customer_id,
         customer_name,
         status,
@@ -344,7 +344,7 @@ fn relationship(ctx: &SourceCtx, rec: &Obj, notes: &mut Notes) -> Result<Identit
         auto_extend_days,
         ends,
         access_containers,
-    });
+    }));
     Ok(u)
 }
 

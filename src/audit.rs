@@ -220,19 +220,23 @@ pub fn load_tenant_with(
     Loaded::Ready(Box::new(TenantJob::new(model, params, as_of)), warnings)
 }
 
-/// Run an audit and build the finished report.
-pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, Fatal> {
-    let (as_of, as_of_source) = run_as_of(estate, opts.as_of);
-    let selected = select_tenants(estate, &opts.tenants)?;
-    let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
-        .map_err(|e| Fatal::Config(vec![e]))?;
-    let timing = Timing::new();
+/// Load and normalise the selected tenants (in parallel), the MSP's own systems first: their
+/// records that reach a client are added to that client's sources (see [`crate::attribute`]),
+/// and every account is linked to the MSP's staff directory. `_msp` is returned only when
+/// selected, but is always loaded when the estate has sources of its own.
+pub fn load_estate(
+    estate: &Estate,
+    selected: &[TenantConfig],
+    estate_params: &BTreeMap<String, Value>,
+    as_of: DateTime<Utc>,
+    as_of_flag: bool,
+) -> Vec<(TenantConfig, Loaded)> {
     // The MSP's own systems load first: their records that reach a client are audited there,
     // and its staff source tells which accounts are technicians and which of them have left.
     let staff_source = estate.msp.staff_source.as_deref();
     let mut staff = None;
     let mut msp = estate.msp_tenant().map(|c| {
-        let mut state = load_tenant(estate, &c, &estate_params, as_of, opts.as_of.is_some());
+        let mut state = load_tenant(estate, &c, estate_params, as_of, as_of_flag);
         let mut attribution = crate::attribute::Attribution::default();
         if let Loaded::Ready(job, warnings) = &mut state {
             crate::attribute::technicians(&mut job.model, staff_source);
@@ -266,14 +270,8 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut state = load_tenant_with(
-                estate,
-                t,
-                &estate_params,
-                as_of,
-                opts.as_of.is_some(),
-                attributed,
-            );
+            let mut state =
+                load_tenant_with(estate, t, estate_params, as_of, as_of_flag, attributed);
             if let Loaded::Ready(job, _) = &mut state {
                 crate::correlate::link_staff(
                     &mut job.model.identities,
@@ -292,6 +290,23 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             }
         }
     }
+    loaded
+}
+
+/// Run an audit and build the finished report.
+pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, Fatal> {
+    let (as_of, as_of_source) = run_as_of(estate, opts.as_of);
+    let selected = select_tenants(estate, &opts.tenants)?;
+    let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
+        .map_err(|e| Fatal::Config(vec![e]))?;
+    let timing = Timing::new();
+    let loaded = load_estate(
+        estate,
+        &selected,
+        &estate_params,
+        as_of,
+        opts.as_of.is_some(),
+    );
     let mut jobs = Vec::new();
     let mut tenants: Vec<TenantReport> = Vec::new();
     let mut job_tenant = Vec::new();

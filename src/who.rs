@@ -223,20 +223,24 @@ pub fn run(
     let selected = audit::select_tenants(estate, &opts.tenants)?;
     let params = audit::merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
         .map_err(|e| Fatal::Config(vec![e]))?;
-    // Each tenant's model is dropped as soon as it is searched: only the matches are kept.
-    let searched: Vec<(String, Searched)> = selected
-        .par_iter()
-        .map(|t| {
-            let found = match audit::load_tenant(estate, t, &params, as_of, opts.as_of.is_some()) {
+    // Loaded as the audit loads them: the MSP's GDAP and PSA/RMM records appear in the client
+    // tenants they reach. Each model is dropped once searched: only the matches are kept.
+    let loaded = audit::load_estate(estate, &selected, &params, as_of, opts.as_of.is_some());
+    let mut searched: Vec<(String, Searched)> = loaded
+        .into_par_iter()
+        .map(|(t, state)| {
+            let found = match state {
                 Loaded::Ready(job, _) => Ok(select(&job.model.identities, principal)
                     .into_iter()
                     .map(|(i, by)| account(&t.id, i, by))
                     .collect()),
                 Loaded::Failed(errors, _) => Err(errors.iter().map(ToString::to_string).collect()),
             };
-            (t.id.clone(), found)
+            (t.id, found)
         })
         .collect();
+    // The order the tenants were selected in (load_estate returns `_msp` last).
+    searched.sort_by_key(|(id, _)| selected.iter().position(|t| &t.id == id));
     let mut answer = Answer {
         query: principal.trim().to_string(),
         as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -389,6 +389,7 @@ fn input_prints_what_policies_see_and_rules_lists_the_pack() {
             "DRIFT-001",
             "DRIFT-002",
             "GOV-003",
+            "LIFE-001",
             "LIFE-002",
             "NHI-001",
             "NHI-002",

@@ -19,7 +19,7 @@
 //!   sudo lives on graph associations, neither exported here: role data is incomplete
 //!   (`Capabilities.roles = false`) and there is no countable top role.
 
-use super::text::{field, json_records, json_type, read_text, unflattened_type_name};
+use super::text::{field, json_type, unflattened_type_name};
 use super::time::{any_text, DateOrder};
 use super::{non_empty, service_name_hint, LoadError, SourceCtx};
 use crate::model::*;
@@ -34,49 +34,12 @@ struct File {
 }
 
 fn read(ctx: &mut SourceCtx, name: &str, hides: Option<&str>) -> Option<File> {
-    let path = ctx.path.join(name);
-    let shown = ctx.shown(&path);
-    if !path.is_file() {
-        match hides {
-            Some(hides) => ctx.files_missing.push(format!("{name}: {hides}")),
-            None => ctx.errors.push(LoadError::file(
-                &shown,
-                format!("required file `{name}` is missing from the jumpcloud export folder"),
-            )),
-        }
-        return None;
-    }
-    let decoded = match read_text(&path, &shown) {
-        Ok(d) => d,
-        Err(e) => {
-            ctx.errors.push(e);
-            return None;
-        }
-    };
-    ctx.warnings
-        .extend(decoded.warnings.iter().map(|w| format!("{shown}: {w}")));
-    if decoded.text.trim().is_empty() {
-        // A 0-byte file is a failed export, not an empty list (that is `[]`).
-        ctx.errors.push(LoadError::file(
-            &shown,
-            "file is empty: expected a JSON array (`[]` when there is nothing to list)".into(),
-        ));
-        return None;
-    }
-    match json_records(&decoded.text, &shown, &["results"]) {
-        Ok(records) => {
-            ctx.files_read.push(shown.clone());
-            Some(File {
-                total: total_count(&decoded.text),
-                shown,
-                records,
-            })
-        }
-        Err(e) => {
-            ctx.errors.push(e);
-            None
-        }
-    }
+    let file = ctx.read_export(name, hides, &["results"])?;
+    Some(File {
+        total: total_count(&file.text),
+        shown: file.shown,
+        records: file.records,
+    })
 }
 
 /// The largest `totalCount` of the page envelopes (every page repeats the full count).

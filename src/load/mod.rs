@@ -133,6 +133,74 @@ impl SourceCtx<'_> {
     }
 }
 
+/// One JSON export file of a folder source, read and split into records.
+pub struct ExportFile {
+    /// The file as reports show it.
+    pub shown: String,
+    /// The decoded text (for envelope fields the records do not carry).
+    pub text: String,
+    pub records: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl SourceCtx<'_> {
+    /// Read `name` from the source's folder: any encoding, any JSON container shape (page keys
+    /// `list_keys`). A missing file is a located error when required (`hides` None), else listed
+    /// in `files_missing` with what it hides; a 0-byte file is an error, never an empty list.
+    pub fn read_export(
+        &mut self,
+        name: &str,
+        hides: Option<&str>,
+        list_keys: &[&str],
+    ) -> Option<ExportFile> {
+        let path = self.path.join(name);
+        let shown = self.shown(&path);
+        if !path.is_file() {
+            match hides {
+                Some(hides) => self.files_missing.push(format!("{name}: {hides}")),
+                None => self.errors.push(LoadError::file(
+                    &shown,
+                    format!(
+                        "required file `{name}` is missing from the {} export folder",
+                        self.source.kind
+                    ),
+                )),
+            }
+            return None;
+        }
+        let decoded = match text::read_text(&path, &shown) {
+            Ok(d) => d,
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
+        };
+        self.warnings
+            .extend(decoded.warnings.iter().map(|w| format!("{shown}: {w}")));
+        if decoded.text.trim().is_empty() {
+            // A 0-byte file is a failed export, not an empty list (that is `[]`).
+            self.errors.push(LoadError::file(
+                &shown,
+                "file is empty: expected a JSON array (`[]` when there is nothing to list)".into(),
+            ));
+            return None;
+        }
+        match text::json_records(&decoded.text, &shown, list_keys) {
+            Ok(records) => {
+                self.files_read.push(shown.clone());
+                Some(ExportFile {
+                    shown,
+                    text: decoded.text,
+                    records,
+                })
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+}
+
 /// A loaded source: its identities and what it could show, or its provisioning log.
 pub struct SourceData {
     pub identities: Vec<Identity>,

@@ -21,7 +21,7 @@
 //! - API tokens (`apiTokens.json`) are credentials of the user who owns them; Okta does not
 //!   export a token's last use, so it is unknown unless the export adds `lastUsed`.
 
-use super::text::{field, json_records, json_type, read_text, unflattened_type_name};
+use super::text::{field, json_type, unflattened_type_name};
 use super::time::{any_text, DateOrder};
 use super::{non_empty, service_name_hint, LoadError, SourceCtx};
 use crate::model::*;
@@ -54,51 +54,10 @@ pub const ADMIN_ROLES: &[(&str, &str)] = &[
     ("CUSTOM", "Custom administrator role"),
 ];
 
-struct File {
-    shown: String,
-    records: Vec<Map<String, Value>>,
-}
+type File = super::ExportFile;
 
 fn read(ctx: &mut SourceCtx, name: &str, hides: Option<&str>) -> Option<File> {
-    let path = ctx.path.join(name);
-    let shown = ctx.shown(&path);
-    if !path.is_file() {
-        match hides {
-            Some(hides) => ctx.files_missing.push(format!("{name}: {hides}")),
-            None => ctx.errors.push(LoadError::file(
-                &shown,
-                format!("required file `{name}` is missing from the okta export folder"),
-            )),
-        }
-        return None;
-    }
-    let decoded = match read_text(&path, &shown) {
-        Ok(d) => d,
-        Err(e) => {
-            ctx.errors.push(e);
-            return None;
-        }
-    };
-    ctx.warnings
-        .extend(decoded.warnings.iter().map(|w| format!("{shown}: {w}")));
-    if decoded.text.trim().is_empty() {
-        // A 0-byte file is a failed export, not an empty list (that is `[]`).
-        ctx.errors.push(LoadError::file(
-            &shown,
-            "file is empty: expected a JSON array (`[]` when there is nothing to list)".into(),
-        ));
-        return None;
-    }
-    match json_records(&decoded.text, &shown, &[]) {
-        Ok(records) => {
-            ctx.files_read.push(shown.clone());
-            Some(File { shown, records })
-        }
-        Err(e) => {
-            ctx.errors.push(e);
-            None
-        }
-    }
+    ctx.read_export(name, hides, &[])
 }
 
 /// One JSON record (or an object nested in it), with readers that fail as located errors.

@@ -246,19 +246,6 @@ fn unlinked(state: StaffState) -> StaffLink {
     }
 }
 
-/// Per tenant: how many downstream accounts matched, by key, and how many did not.
-pub fn summary(identities: &[Identity]) -> std::collections::BTreeMap<String, usize> {
-    let mut counts = std::collections::BTreeMap::new();
-    for id in identities {
-        let label = match (id.correlation.state, id.correlation.method) {
-            (MatchState::Matched, Some(k)) => format!("matched_by_{}", k.as_str()),
-            (state, _) => state.as_str().to_string(),
-        };
-        *counts.entry(label).or_insert(0) += 1;
-    }
-    counts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

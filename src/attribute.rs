@@ -170,6 +170,7 @@ mod tests {
             identities: 0,
             capabilities: Capabilities::default(),
             top_role_name: None,
+            policies: None,
         }
     }
 
@@ -185,7 +186,8 @@ mod tests {
             source_of_truth: None,
             sources: vec![],
             params: toml::Table::new(),
-            baseline: toml::Table::new(),
+            baseline: Default::default(),
+            entitlements: Vec::new(),
         }
     }
 
@@ -227,6 +229,8 @@ mod tests {
                 top_roles: vec![],
                 identity_count: 5,
                 provisioning: None,
+                mfa_enforcement: vec![],
+                baseline: vec![],
             },
             identities: vec![gdap, everywhere, stray, own, tech],
         };

@@ -217,12 +217,15 @@ pub fn load_tenant_with(
         return Loaded::Failed(errors, warnings);
     }
     let model: TenantModel = normalise::tenant_model(config, sources, as_of);
-    Loaded::Ready(Box::new(TenantJob::new(model, params, as_of)), warnings)
+    let mut job = TenantJob::new(model, params, as_of);
+    job.entitlements = estate.entitlements_for(config);
+    Loaded::Ready(Box::new(job), warnings)
 }
 
 /// Load and normalise the selected tenants (in parallel), the MSP's own systems first: their
 /// records that reach a client are added to that client's sources (see [`crate::attribute`]),
-/// and every account is linked to the MSP's staff directory. `_msp` is returned only when
+/// and every account is linked to the MSP's staff directory. Then the accounts the loaded client
+/// tenants share are marked (see [`crate::reuse`]). `_msp` is returned only when
 /// selected, but is always loaded when the estate has sources of its own.
 pub fn load_estate(
     estate: &Estate,
@@ -252,7 +255,9 @@ pub fn load_estate(
         }
         (c, Some(state), attribution.by_tenant)
     });
-    let loaded: Vec<(TenantConfig, Loaded)> = selected
+    let estate_sources: std::collections::BTreeSet<&str> =
+        estate.msp_sources.iter().map(|s| s.name.as_str()).collect();
+    let with_keys: Vec<(TenantConfig, Loaded, crate::reuse::TenantKeys)> = selected
         .par_iter()
         .filter(|t| t.id != crate::estate::MSP_TENANT)
         .map(|t| {
@@ -272,17 +277,36 @@ pub fn load_estate(
                 .unwrap_or_default();
             let mut state =
                 load_tenant_with(estate, t, estate_params, as_of, as_of_flag, attributed);
+            let mut keys = crate::reuse::TenantKeys::default();
             if let Loaded::Ready(job, _) = &mut state {
                 crate::correlate::link_staff(
                     &mut job.model.identities,
                     staff.as_ref(),
                     staff_source,
                 );
+                // Hashed here, while this tenant's records are still in cache.
+                keys = crate::reuse::tenant_keys(&job.model, &estate_sources);
             }
-            (t.clone(), state)
+            (t.clone(), state, keys)
         })
         .collect();
-    let mut loaded = loaded;
+    // Accounts shared between the client tenants loaded here (LIFE-003).
+    let mut loaded = Vec::with_capacity(with_keys.len());
+    let mut keys = Vec::with_capacity(with_keys.len());
+    for (config, state, k) in with_keys {
+        if matches!(state, Loaded::Ready(..)) {
+            keys.push(k);
+        }
+        loaded.push((config, state));
+    }
+    let mut models: Vec<&mut crate::normalise::TenantModel> = loaded
+        .iter_mut()
+        .filter_map(|(_, state)| match state {
+            Loaded::Ready(job, _) => Some(&mut job.model),
+            Loaded::Failed(..) => None,
+        })
+        .collect();
+    crate::reuse::mark(&mut models, keys);
     if selected.iter().any(|t| t.id == crate::estate::MSP_TENANT) {
         if let Some((config, state, _)) = msp.as_mut() {
             if let Some(state) = state.take() {

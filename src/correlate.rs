@@ -10,6 +10,7 @@ use crate::model::{
     Correlation, Identity, Kind, MatchKey, MatchState, SotFacts, StaffLink, StaffState,
 };
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The source-of-truth identities of a tenant, indexed by every key.
 struct Index {
@@ -109,6 +110,12 @@ pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
         .filter(|&n| identities[n].source == sot)
         .collect();
     let index = Index::build(identities, &sot_members);
+    // An export with group memberships shows some; one showing none carries no group data.
+    let groups_known = sot_members
+        .iter()
+        .any(|&n| !identities[n].groups.is_empty());
+    // Built once per matched source-of-truth identity and shared by its accounts.
+    let mut groups: HashMap<usize, Arc<[String]>> = HashMap::new();
     let results: Vec<Correlation> = identities
         .iter()
         .map(|id| {
@@ -134,6 +141,12 @@ pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
                             status: s.status,
                             leave_date: s.employment.leave_date.clone(),
                             principal_name: s.principal_name.clone(),
+                            groups: groups_known.then(|| {
+                                groups
+                                    .entry(found[0])
+                                    .or_insert_with(|| group_keys(s))
+                                    .clone()
+                            }),
                             prov: s.prov.clone(),
                         })),
                     }
@@ -155,6 +168,20 @@ pub fn correlate(identities: &mut [Identity], sot: Option<&str>) {
     for (id, c) in identities.iter_mut().zip(results) {
         id.correlation = c;
     }
+}
+
+/// An identity's groups as entitlements name them: ids and names, lower-cased, sorted.
+fn group_keys(s: &Identity) -> Arc<[String]> {
+    let mut keys: Vec<String> = s
+        .groups
+        .iter()
+        .flat_map(|g| std::iter::once(&g.id).chain(g.name.as_ref()))
+        .map(|k| k.trim().to_lowercase())
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into()
 }
 
 /// Whether a source-of-truth identity has left (see [`SotFacts::gone`]).
@@ -308,6 +335,50 @@ mod tests {
         assert_eq!(ids[4].correlation.candidates, vec!["ad/2", "ad/3"]);
         assert_eq!(ids[5].correlation.state, MatchState::Unmatched);
         assert_eq!(ids[6].correlation.state, MatchState::NotApplicable);
+    }
+
+    #[test]
+    fn matched_accounts_carry_the_source_of_truth_groups_shared() {
+        use crate::model::GroupRef;
+        let mut ada = id("entra", "1", Some("ada@contoso.com"));
+        ada.groups = vec![
+            GroupRef {
+                id: "G-2".into(),
+                name: Some("Cloud Admins".into()),
+            },
+            GroupRef {
+                id: "g-1".into(),
+                name: None,
+            },
+        ];
+        let bob = id("entra", "2", Some("bob@contoso.com"));
+        let aws = id("aws", "a", Some("ada@contoso.com"));
+        let rmm = id("rmm", "r", Some("ADA@contoso.com"));
+        let aws_bob = id("aws", "b", Some("bob@contoso.com"));
+        let mut ids = vec![ada, bob, aws, rmm, aws_bob];
+        correlate(&mut ids, Some("entra"));
+        let groups = |n: usize| ids[n].correlation.sot.as_ref().unwrap().groups.clone();
+        assert_eq!(
+            groups(2).as_deref(),
+            Some(&["cloud admins".to_string(), "g-1".into(), "g-2".into()][..])
+        );
+        assert!(
+            Arc::ptr_eq(&groups(2).unwrap(), &groups(3).unwrap()),
+            "one allocation per source-of-truth identity"
+        );
+        assert_eq!(
+            groups(4).as_deref(),
+            Some(&[][..]),
+            "in no group: a real no"
+        );
+        // An export without any group membership cannot say: null, never "no groups".
+        let mut ids = vec![
+            id("entra", "1", Some("ada@contoso.com")),
+            id("aws", "a", Some("ada@contoso.com")),
+        ];
+        correlate(&mut ids, Some("entra"));
+        assert_eq!(ids[1].correlation.state, MatchState::Matched);
+        assert!(ids[1].correlation.sot.as_ref().unwrap().groups.is_none());
     }
 
     #[test]

@@ -124,7 +124,11 @@ pub struct TenantConfig {
     pub sources: Vec<SourceConfig>,
     /// Tenant overrides only; merged with estate params by the caller.
     pub params: toml::Table,
-    pub baseline: toml::Table,
+    /// This tenant's `[baseline]` over the estate's, validated (see [`crate::settings`]).
+    pub baseline: crate::settings::Baseline,
+    /// This tenant's own `[[entitlement]]`s; they add to the estate's (see
+    /// [`Estate::entitlements_for`]).
+    pub entitlements: Vec<crate::entitlement::Entitlement>,
 }
 
 /// The whole estate as configured.
@@ -136,8 +140,10 @@ pub struct Estate {
     pub msp: MspConfig,
     /// Estate-level params (tenant params override these).
     pub params: toml::Table,
-    pub baseline: toml::Table,
-    pub entitlements: Vec<toml::Table>,
+    /// The MSP standard every tenant should match (tenants override it per key).
+    pub baseline: crate::settings::Baseline,
+    /// `[[entitlement]]`s that apply to every tenant.
+    pub entitlements: Vec<crate::entitlement::Entitlement>,
     /// Estate-level sources, audited as the reserved tenant `_msp` when present.
     pub msp_sources: Vec<SourceConfig>,
     /// Tenants whose tenant.toml parsed, sorted by id.
@@ -180,8 +186,12 @@ impl Estate {
                 .transpose()?,
             msp: raw.msp.unwrap_or_default(),
             params: raw.params,
-            baseline: raw.baseline,
-            entitlements: raw.entitlement,
+            baseline: crate::settings::Baseline::parse(&raw.baseline, "estate.toml", false)
+                .map_err(|e| ConfigError {
+                    file: shown.clone(),
+                    ..e
+                })?,
+            entitlements: crate::entitlement::parse(&raw.entitlement, &shown, "estate.toml")?,
             msp_sources: raw.source,
             tenants: Vec::new(),
             tenant_errors: Vec::new(),
@@ -207,6 +217,9 @@ impl Estate {
             }
         }
         estate.tenants.sort_by(|a, b| a.id.cmp(&b.id));
+        for t in &mut estate.tenants {
+            t.baseline = std::mem::take(&mut t.baseline).over(&estate.baseline);
+        }
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut duplicates = Vec::new();
         for t in &estate.tenants {
@@ -239,6 +252,7 @@ impl Estate {
         estate
             .tenant_errors
             .sort_by(|a, b| a.0.cmp(&b.0).then(a.1.file.cmp(&b.1.file)));
+        crate::entitlement::check_sources(&mut estate)?;
         Ok(estate)
     }
 
@@ -258,8 +272,19 @@ impl Estate {
             source_of_truth: self.msp.staff_source.clone(),
             sources: self.msp_sources.clone(),
             params: toml::Table::new(),
-            baseline: toml::Table::new(),
+            // The MSP's own systems are not a client: the client baseline does not apply.
+            baseline: crate::settings::Baseline::default(),
+            entitlements: Vec::new(),
         })
+    }
+
+    /// The entitlements that apply to a tenant: the estate's, then the tenant's own.
+    pub fn entitlements_for(&self, tenant: &TenantConfig) -> Vec<crate::entitlement::Entitlement> {
+        self.entitlements
+            .iter()
+            .chain(&tenant.entitlements)
+            .cloned()
+            .collect()
     }
 }
 
@@ -333,7 +358,7 @@ fn read_tenant(file: &Path, shown: &str) -> Result<TenantConfig, ConfigError> {
             ));
         }
     }
-    let _ = raw.entitlement;
+    let entitlements = crate::entitlement::parse(&raw.entitlement, shown, shown)?;
     Ok(TenantConfig {
         name: raw.name.unwrap_or_else(|| id.clone()),
         id,
@@ -348,7 +373,8 @@ fn read_tenant(file: &Path, shown: &str) -> Result<TenantConfig, ConfigError> {
         source_of_truth: raw.source_of_truth,
         sources: raw.source,
         params: raw.params,
-        baseline: raw.baseline,
+        baseline: crate::settings::Baseline::parse(&raw.baseline, shown, true)?,
+        entitlements,
     })
 }
 
@@ -564,5 +590,44 @@ mod tests {
             "2026-11-20T00:00:00+00:00"
         );
         assert!(parse_as_of("yesterday").is_err());
+    }
+
+    #[test]
+    fn baseline_is_validated_and_merged_per_tenant() {
+        let d = tempfile::tempdir().unwrap();
+        let src = "[[source]]\nname = \"x\"\nkind = \"entra\"\npath = \"p\"\n";
+        write(
+            d.path(),
+            "estate.toml",
+            "[baseline]\nmfa_enforced = true\ngdap_role = []\n",
+        );
+        let e = Estate::discover(d.path()).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("baseline.gdap_role"));
+        assert!(e.file.ends_with("estate.toml"));
+        write(
+            d.path(),
+            "estate.toml",
+            "[baseline]\nmfa_enforced = true\nguest_invites = \"none\"\n",
+        );
+        write(
+            d.path(),
+            "a/tenant.toml",
+            &format!("{src}[baseline]\nmfa_enforced = \"any\"\n"),
+        );
+        write(
+            d.path(),
+            "b/tenant.toml",
+            &format!("{src}[baseline]\nguest_invites = false\n"),
+        );
+        let e = Estate::discover(d.path()).unwrap();
+        let a = &e.tenants[0].baseline.entries;
+        assert!(a["mfa_enforced"].exempt);
+        assert_eq!(a["guest_invites"].from, "estate.toml");
+        assert_eq!(e.tenant_errors[0].0, "b");
+        assert_eq!(
+            e.tenant_errors[0].1.key.as_deref(),
+            Some("baseline.guest_invites")
+        );
+        assert_eq!(e.tenant_errors[0].1.file, "b/tenant.toml");
     }
 }

@@ -24,6 +24,8 @@ pub struct TenantJob {
     pub model: TenantModel,
     pub params: BTreeMap<String, serde_json::Value>,
     pub as_of: DateTime<Utc>,
+    /// The estate's and the tenant's `[[entitlement]]`s (`input.entitlements`).
+    pub entitlements: Vec<crate::entitlement::Entitlement>,
 }
 
 impl TenantJob {
@@ -36,6 +38,7 @@ impl TenantJob {
             model,
             params,
             as_of,
+            entitlements: Vec::new(),
         }
     }
 }
@@ -392,6 +395,7 @@ struct InputBase {
     as_of: regorus::Value,
     tenant: regorus::Value,
     params: regorus::Value,
+    entitlements: regorus::Value,
 }
 
 fn input_base(job: &TenantJob) -> InputBase {
@@ -399,6 +403,7 @@ fn input_base(job: &TenantJob) -> InputBase {
         as_of: regorus::Value::from(job.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         tenant: crate::rego_value::to_value(&job.model.tenant).expect("tenant facts convert"),
         params: crate::rego_value::to_value(&job.params).expect("params convert"),
+        entitlements: crate::rego_value::to_value(&job.entitlements).expect("entitlements convert"),
     }
 }
 
@@ -408,6 +413,10 @@ fn parse_input(base: &InputBase, identities: Vec<regorus::Value>) -> regorus::Va
     map.insert(regorus::Value::from("as_of"), base.as_of.clone());
     map.insert(regorus::Value::from("tenant"), base.tenant.clone());
     map.insert(regorus::Value::from("params"), base.params.clone());
+    map.insert(
+        regorus::Value::from("entitlements"),
+        base.entitlements.clone(),
+    );
     map.insert(
         regorus::Value::from("identities"),
         regorus::Value::from(identities),
@@ -589,6 +598,42 @@ mod tests {
             outcome(&evaluate(&jobs, &wrong).unwrap()),
             outcome(&evaluate(&jobs, &unfiltered).unwrap())
         );
+    }
+
+    /// The same for the rules whose facts come from the whole estate (entitlements, reuse across
+    /// tenants), loaded as an audit loads them.
+    #[test]
+    fn applies_to_changes_no_result_for_estate_wide_facts() {
+        let set = PolicySet::load(true, &[] as &[&str]).unwrap();
+        let mut unfiltered = set.clone();
+        for rule in unfiltered.rules.values_mut() {
+            rule.applies_to.clear();
+        }
+        for name in ["DRIFT-003", "LIFE-003"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/rules")
+                .join(name);
+            let estate = Estate::discover(&root).unwrap();
+            let params =
+                crate::audit::merge_params(&set.default_params(), &[(&estate.params, "e")])
+                    .unwrap();
+            let (as_of, _) = crate::audit::run_as_of(&estate, None);
+            let selected = crate::audit::select_tenants(&estate, &[]).unwrap();
+            let jobs: Vec<TenantJob> =
+                crate::audit::load_estate(&estate, &selected, &params, as_of, false)
+                    .into_iter()
+                    .filter_map(|(_, state)| match state {
+                        Loaded::Ready(job, _) => Some(*job),
+                        Loaded::Failed(..) => None,
+                    })
+                    .collect();
+            let grouped = outcome(&evaluate(&jobs, &set).unwrap());
+            assert!(
+                grouped.iter().any(|l| l.contains(name)),
+                "{name}: {grouped:?}"
+            );
+            assert_eq!(grouped, outcome(&evaluate(&jobs, &unfiltered).unwrap()));
+        }
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //!
 //! Data flows one way: [`estate`] (config) → [`load`] (exports → identities) → [`attribute`]
 //! (the MSP's records to the client tenants they reach) → [`normalise`]
-//! (facts) → [`correlate`] (downstream accounts ↔ source of truth) → [`evaluate`] (Rego, in parallel) → [`finding`]s → [`report`]. [`audit`] runs the
+//! (facts) → [`correlate`] (downstream accounts ↔ source of truth) → [`reuse`] (accounts shared
+//! between tenants) → [`evaluate`] (Rego, in parallel) → [`finding`]s → [`report`]. [`audit`] runs the
 //! stages; the binary in `main.rs` is the CLI edge.
 
 pub mod attribute;
 pub mod audit;
 pub mod correlate;
+pub mod enforcement;
+pub mod entitlement;
 pub mod estate;
 pub mod evaluate;
 pub mod finding;
@@ -18,6 +21,8 @@ pub mod policy;
 pub mod provision;
 pub mod rego_value;
 pub mod report;
+pub mod reuse;
+pub mod settings;
 pub mod synth;
 pub mod who;
 

@@ -235,6 +235,10 @@ pub struct Mfa {
     pub methods: Vec<String>,
     /// Which file the MFA facts came from.
     pub source: Option<String>,
+    /// A policy requires MFA (2-Step Verification) of this user: Google `isEnforcedIn2Sv`,
+    /// JumpCloud `enable_user_portal_multifactor` (false when `mfa.exclusion` is set); null when
+    /// the export does not say per user (Entra, Okta: see the tenant's `mfa_enforcement`).
+    pub enforced: Option<bool>,
 }
 
 /// How a role is held.
@@ -382,6 +386,10 @@ pub struct SotFacts {
     pub status: Status,
     pub leave_date: Ts,
     pub principal_name: Option<String>,
+    /// The source-of-truth identity's groups, lower-cased ids and names (what `[[entitlement]]`
+    /// groups are compared with); shared by every account matched to it. Null when the source of
+    /// truth's export carries no group memberships at all.
+    pub groups: Option<std::sync::Arc<[String]>>,
     pub prov: Provenance,
 }
 
@@ -432,6 +440,53 @@ pub struct StaffLink {
     /// The technician has left the MSP: the staff identity is disabled, deleted, deprovisioned,
     /// suspended or expired, or past its leave date; null when the staff source cannot tell.
     pub gone: Option<bool>,
+}
+
+/// What makes two accounts in different tenants one reused account (LIFE-003).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ReuseKind {
+    /// The same credential id (key id, token id) attached in several tenants.
+    Credential,
+    /// The same login of a non-human account (service account, workload, agent).
+    ServiceAccount,
+    /// The same login of a person-like account that no named technician accounts for.
+    SharedLogin,
+}
+
+/// One account holding a reused key.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReuseAccount {
+    pub tenant: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub prov: Provenance,
+}
+
+/// A key found in accounts of more than one tenant; shared by every account holding it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReuseKey {
+    pub kind: ReuseKind,
+    /// The normalised value (lower-cased credential id or login); never secret material.
+    pub value: String,
+    /// Every tenant with an account holding it (this one included), sorted.
+    pub tenants: Vec<String>,
+    /// The accounts holding it, sorted by tenant and ref; at most [`REUSE_LISTED`].
+    pub accounts: Vec<ReuseAccount>,
+    /// How many accounts hold it in all (`accounts` may list fewer).
+    pub account_count: usize,
+}
+
+/// Accounts listed per reused key; the rest are counted.
+pub const REUSE_LISTED: usize = 10;
+
+/// An account's keys that other tenants' accounts hold too.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reuse {
+    /// Always true: a scalar for `applies_to` to select on.
+    pub found: bool,
+    /// Sorted by kind and value.
+    pub keys: Vec<std::sync::Arc<ReuseKey>>,
 }
 
 /// The terms of a delegated-admin relationship (GDAP): what the MSP holds in one customer tenant.
@@ -538,6 +593,9 @@ pub struct Identity {
     /// staff_source`): set for technician accounts and for any account that matches a staff
     /// identity; null otherwise.
     pub staff: Option<Box<StaffLink>>,
+    /// What this account shares with accounts of other tenants (see `reuse.rs`): null when
+    /// nothing, which is almost always.
+    pub reuse: Option<Box<Reuse>>,
     /// Whether the tenant's provisioning log accounts for this account's creation and its
     /// privileged grants (see `provision.rs`).
     pub provisioning: Provisioning,
@@ -640,7 +698,12 @@ pub fn identity_has_field(path: &str) -> bool {
         status: Status::Unknown,
         leave_date: Ts::default(),
         principal_name: None,
+        groups: None,
         prov: probe.prov.clone(),
+    }));
+    probe.reuse = Some(Box::new(Reuse {
+        found: true,
+        keys: Vec::new(),
     }));
     let mut at = serde_json::to_value(&probe).expect("identity serialises");
     for segment in path.split('.') {
@@ -691,6 +754,7 @@ impl Identity {
             correlation: Correlation::default(),
             delegation: None,
             staff: None,
+            reuse: None,
             provisioning: Provisioning::default(),
             derived: Derived::default(),
             prov,
@@ -891,6 +955,65 @@ pub struct SourceFacts {
     pub capabilities: Capabilities,
     /// Name of this source's top role, when it has one.
     pub top_role_name: Option<String>,
+    /// Tenant-wide policies the export shows (Entra Conditional Access, security defaults,
+    /// authorization policy). Not in the policy input: the facts derived from them are
+    /// (`mfa_enforcement`, `baseline`).
+    #[serde(skip)]
+    pub policies: Option<Box<DirectoryPolicies>>,
+}
+
+/// Tenant-wide policies of a directory, as its loader read them (Entra only for now).
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryPolicies {
+    /// `conditionalAccessPolicies.json`; None when not exported (unknown, not "none").
+    pub conditional_access: Option<Vec<CaPolicy>>,
+    /// `identitySecurityDefaultsEnforcementPolicy.json` `isEnabled`; None when not exported.
+    pub security_defaults: Option<(bool, Provenance)>,
+    /// `authorizationPolicy.json`; None when not exported.
+    pub authorization: Option<AuthorizationPolicy>,
+}
+
+/// One Conditional Access policy (Graph `conditionalAccessPolicy`), ids as exported.
+#[derive(Debug, Clone)]
+pub struct CaPolicy {
+    pub id: String,
+    pub name: Option<String>,
+    /// `enabled`, `disabled` or `enabledForReportingButNotEnforced` (report-only: not enforced).
+    pub state: String,
+    /// May hold the literals `All`, `None`, `GuestsOrExternalUsers`.
+    pub include_users: Vec<String>,
+    pub exclude_users: Vec<String>,
+    pub include_groups: Vec<String>,
+    pub exclude_groups: Vec<String>,
+    pub include_roles: Vec<String>,
+    pub exclude_roles: Vec<String>,
+    /// `includeGuestsOrExternalUsers` / `excludeGuestsOrExternalUsers` are set.
+    pub include_guests: bool,
+    pub exclude_guests: bool,
+    pub include_apps: Vec<String>,
+    pub exclude_apps: Vec<String>,
+    /// `all`, `browser`, `mobileAppsAndDesktopClients`, `exchangeActiveSync`, `other`.
+    pub client_app_types: Vec<String>,
+    /// Conditions that limit the policy to some sign-ins: `locations`, `platforms`,
+    /// `signInRiskLevels`, `userRiskLevels`, `devices` ... (empty: every sign-in).
+    pub narrowed_by: Vec<String>,
+    /// `AND` / `OR` (Graph's default is `OR`).
+    pub grant_operator: Option<String>,
+    /// `mfa`, `block`, `compliantDevice` ... as exported (compared without case).
+    pub built_in_controls: Vec<String>,
+    /// The authentication strength's name or id, when one is required.
+    pub authentication_strength: Option<String>,
+    pub prov: Provenance,
+}
+
+/// Entra `authorizationPolicy`: who may invite guests and what default users may do.
+#[derive(Debug, Clone)]
+pub struct AuthorizationPolicy {
+    /// `none`, `adminsAndGuestInviters`, `adminsGuestInvitersAndAllMembers`, `everyone`.
+    pub allow_invites_from: Option<String>,
+    /// `defaultUserRolePermissions.allowedToCreateApps`.
+    pub allowed_to_create_apps: Option<bool>,
+    pub prov: Provenance,
 }
 
 /// A holder of a top role, as counted for PRIV-002/003.
@@ -931,4 +1054,92 @@ pub struct TenantFacts {
     pub identity_count: usize,
     /// The tenant's provisioning logs and what they account for; null when it has none.
     pub provisioning: Option<ProvisioningSummary>,
+    /// Whether each directory source (entra, google-workspace, jumpcloud, okta) requires MFA of
+    /// all its users (BASE-001; see `src/enforcement.rs`).
+    pub mfa_enforcement: Vec<MfaEnforcement>,
+    /// Each `[baseline]` setting, expected against found (BASE-004; see `src/settings.rs`).
+    pub baseline: Vec<BaselineCheck>,
+}
+
+/// How a directory requires MFA of its users.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaMechanism {
+    /// An enabled Conditional Access policy for all users and all applications.
+    ConditionalAccess,
+    /// Entra security defaults.
+    SecurityDefaults,
+    /// Google Workspace 2-Step Verification enforcement (per OU or group, seen per user).
+    #[serde(rename = "2sv_policy")]
+    TwoSvPolicy,
+    /// A per-user requirement (JumpCloud `enable_user_portal_multifactor`).
+    PerUser,
+}
+
+/// Something an enforcing policy leaves out (by id, as the policy names it).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MfaExclusion {
+    /// `user`, `group`, `role`, `guests_or_external_users` or `application`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    /// The principal name, group or role name, when the export shows it.
+    pub name: Option<String>,
+}
+
+/// One directory source's MFA enforcement, derived once per tenant.
+#[derive(Debug, Clone, Serialize)]
+pub struct MfaEnforcement {
+    pub source: String,
+    pub kind: String,
+    /// The tenant's source of truth.
+    pub source_of_truth: bool,
+    /// MFA required of all users: true, false, or null (unknown: see `reason`).
+    pub enforced: Option<bool>,
+    pub mechanism: Option<MfaMechanism>,
+    /// Names of the Conditional Access policies that require MFA of all users.
+    pub policies: Vec<String>,
+    /// Who every enforcing policy leaves out (break-glass accounts are normal, and listed).
+    pub excluded: Vec<MfaExclusion>,
+    /// Enabled policies that require MFA of only some users or sign-ins, with why
+    /// (`Require MFA for admins: directory roles only`).
+    pub partial: Vec<String>,
+    /// Report-only policies (`enabledForReportingButNotEnforced`) that would require MFA.
+    pub report_only: Vec<String>,
+    /// Per-user sources: active human users judged, how many are not enforced or unknown, and
+    /// a sample (first 20 by principal name) of those not enforced.
+    pub users: usize,
+    pub not_enforced_users: usize,
+    pub not_enforced_sample: Vec<String>,
+    pub unknown_users: usize,
+    /// Why `enforced` is null.
+    pub reason: Option<String>,
+    /// The records the answer rests on.
+    pub prov: Vec<Provenance>,
+}
+
+/// One `[baseline]` setting of a tenant: what the MSP expects and what the exports show.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineCheck {
+    pub setting: String,
+    /// `equal`, or `includes` (every expected item must be found; others may exist too).
+    pub compare: String,
+    /// As configured; the string `any` exempts the tenant (`exempt`).
+    pub expected: serde_json::Value,
+    /// As found; null when unknown (see `reason`).
+    pub actual: Option<serde_json::Value>,
+    /// Normalised for comparison: strings trimmed and lower-cased, lists sorted and deduplicated,
+    /// ids replaced by names where the export names them.
+    pub expected_norm: serde_json::Value,
+    pub actual_norm: Option<serde_json::Value>,
+    /// `estate.toml` or `tenant.toml`, and the file as shown.
+    pub from: String,
+    pub config_file: String,
+    /// The tenant set this setting to `any`: not compared.
+    pub exempt: bool,
+    /// The source the actual value came from.
+    pub source: Option<String>,
+    /// Why `actual` is null.
+    pub reason: Option<String>,
+    pub prov: Vec<Provenance>,
 }

@@ -42,6 +42,17 @@ pub fn tenant_model(
         .filter(|s| s.capabilities.top_role_countable)
         .map(|s| top_role(s, &identities))
         .collect();
+    let sot = config.source_of_truth.as_deref();
+    let mfa_enforcement = crate::enforcement::mfa_enforcement(&facts, &identities, sot);
+    let baseline = crate::settings::checks(
+        &config.baseline,
+        &crate::settings::Tenant {
+            source_of_truth: sot,
+            sources: &facts,
+            identities: &identities,
+            mfa: &mfa_enforcement,
+        },
+    );
     TenantModel {
         tenant: TenantFacts {
             id: config.id.clone(),
@@ -52,6 +63,8 @@ pub fn tenant_model(
             sources: facts,
             top_roles,
             provisioning,
+            mfa_enforcement,
+            baseline,
         },
         identities,
     }

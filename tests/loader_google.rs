@@ -736,3 +736,89 @@ fn garbage_and_truncation_never_panic_and_always_locate() {
         }
     }
 }
+
+fn enforcement(data: &SourceData) -> driftgate::model::MfaEnforcement {
+    let facts = std::slice::from_ref(&data.facts);
+    driftgate::enforcement::mfa_enforcement(facts, &data.identities, None).remove(0)
+}
+
+#[test]
+fn two_step_enforcement_is_mfa_enforced_and_decides_the_tenant() {
+    let d = folder(USERS_PAGE);
+    let data = load(d.path(), "google").unwrap();
+    assert_eq!(by_name(&data, "jdoe@example.com").mfa.enforced, Some(false));
+    assert_eq!(by_name(&data, "root@example.com").mfa.enforced, Some(true));
+    assert_eq!(
+        by_name(&data, "old@example.com").mfa.enforced,
+        None,
+        "not in the record: unknown"
+    );
+    // Active humans: jdoe (not enforced) and root; the suspended leaver, the archived user and
+    // the guest are not judged.
+    let e = enforcement(&data);
+    assert_eq!(e.enforced, Some(false));
+    assert_eq!((e.users, e.not_enforced_users, e.unknown_users), (2, 1, 0));
+    assert_eq!(e.not_enforced_sample, ["jdoe@example.com"]);
+    assert_eq!(
+        (e.prov[0].file.as_str(), e.prov[0].record),
+        ("google/users.json", 1)
+    );
+    assert_eq!(e.mechanism, None);
+
+    let all = USERS_PAGE.replace(
+        r#""isEnrolledIn2Sv": true, "isEnforcedIn2Sv": false"#,
+        r#""isEnrolledIn2Sv": true, "isEnforcedIn2Sv": true"#,
+    );
+    let d = folder(&all);
+    let e = enforcement(&load(d.path(), "google").unwrap());
+    assert_eq!(e.enforced, Some(true));
+    assert_eq!(
+        e.mechanism,
+        Some(driftgate::model::MfaMechanism::TwoSvPolicy)
+    );
+
+    let unknown = USERS_PAGE.replace(r#""isEnrolledIn2Sv": true, "isEnforcedIn2Sv": false,"#, "");
+    let d = folder(&unknown);
+    let e = enforcement(&load(d.path(), "google").unwrap());
+    assert_eq!(e.enforced, None, "unknown is never no");
+    assert_eq!(
+        e.reason.as_deref(),
+        Some("isEnforcedIn2Sv / 2sv Enforced is unknown for 1 of 2 active users")
+    );
+}
+
+#[test]
+fn console_csv_2sv_enforced_column_is_mfa_enforced() {
+    let d = file("users.csv", CONSOLE.as_bytes());
+    let data = load(d.path(), "users.csv").unwrap();
+    assert_eq!(by_name(&data, "jdoe@example.com").mfa.enforced, Some(false));
+    assert_eq!(by_name(&data, "old@example.com").mfa.enforced, Some(true));
+    let e = enforcement(&data);
+    assert_eq!(
+        (e.enforced, e.users, e.not_enforced_users),
+        (Some(false), 1, 1)
+    );
+
+    let text = "Email Address [Required],Status [READ ONLY],2sv Enforced [READ ONLY]\r\na@example.com,Active,Enforced\r\nb@example.com,Active,True\r\n";
+    let d = file("users.csv", text.as_bytes());
+    let e = enforcement(&load(d.path(), "users.csv").unwrap());
+    assert_eq!(e.enforced, Some(true));
+
+    let text = "Email Address [Required],Status [READ ONLY]\r\na@example.com,Active\r\n";
+    let d = file("users.csv", text.as_bytes());
+    let e = enforcement(&load(d.path(), "users.csv").unwrap());
+    assert_eq!(e.enforced, None);
+    assert_eq!(
+        e.reason.as_deref(),
+        Some("the export does not show isEnforcedIn2Sv / 2sv Enforced")
+    );
+
+    let text = "Email Address [Required],2sv Enforced [READ ONLY]\r\na@example.com,perhaps\r\n";
+    let d = file("users.csv", text.as_bytes());
+    let errors = load(d.path(), "users.csv").err().unwrap();
+    assert!(
+        errors[0].message.contains("expected True or False"),
+        "{}",
+        errors[0]
+    );
+}

@@ -506,3 +506,57 @@ fn garbage_and_truncated_files_give_located_errors_never_panics() {
         assert_eq!(errs[0].file, format!("jc/{name}"));
     }
 }
+
+fn enforcement(data: &SourceData) -> driftgate::model::MfaEnforcement {
+    let facts = std::slice::from_ref(&data.facts);
+    driftgate::enforcement::mfa_enforcement(facts, &data.identities, None).remove(0)
+}
+
+#[test]
+fn user_portal_mfa_is_mfa_enforced_and_an_exclusion_overrides_it() {
+    let data = ok(&[("systemusers.json", USERS)]);
+    assert_eq!(by_name(&data, "jdoe").mfa.enforced, Some(true));
+    assert_eq!(
+        by_name(&data, "svc-ldap").mfa.enforced,
+        Some(false),
+        "mfa.exclusion: MFA deliberately bypassed"
+    );
+    assert_eq!(
+        by_name(&data, "locked").mfa.enforced,
+        None,
+        "not in the record: unknown"
+    );
+    // Active humans: jdoe, invited (pending), locked; two of them unknown.
+    let e = enforcement(&data);
+    assert_eq!(e.enforced, None);
+    assert_eq!((e.users, e.unknown_users), (3, 2));
+    assert_eq!(
+        e.reason.as_deref(),
+        Some("enable_user_portal_multifactor is unknown for 2 of 3 active users")
+    );
+
+    let users = r#"[
+  { "_id": "5c9a1b2c3d4e5f6a7b8c9d01", "username": "amy", "state": "ACTIVATED", "enable_user_portal_multifactor": true },
+  { "_id": "5c9a1b2c3d4e5f6a7b8c9d02", "username": "ben", "state": "ACTIVATED", "enable_user_portal_multifactor": true,
+    "mfa": { "configured": true, "exclusion": true, "exclusionUntil": "2027-01-01T00:00:00.000Z" } },
+  { "_id": "5c9a1b2c3d4e5f6a7b8c9d03", "username": "cal", "state": "ACTIVATED", "enable_user_portal_multifactor": false },
+  { "_id": "5c9a1b2c3d4e5f6a7b8c9d04", "username": "dee", "state": "SUSPENDED", "enable_user_portal_multifactor": false } ]"#;
+    let e = enforcement(&ok(&[("systemusers.json", users)]));
+    assert_eq!(e.enforced, Some(false));
+    assert_eq!((e.users, e.not_enforced_users), (3, 2));
+    assert_eq!(e.not_enforced_sample, ["ben", "cal"]);
+
+    let all = r#"[{ "_id": "5c9a1b2c3d4e5f6a7b8c9d01", "username": "amy", "state": "ACTIVATED", "enable_user_portal_multifactor": "True" }]"#;
+    let e = enforcement(&ok(&[("systemusers.json", all)]));
+    assert_eq!(e.enforced, Some(true));
+    assert_eq!(e.mechanism, Some(driftgate::model::MfaMechanism::PerUser));
+
+    let bad = r#"[{ "_id": "5c9a1b2c3d4e5f6a7b8c9d01", "username": "amy", "enable_user_portal_multifactor": "often" }]"#;
+    let errors = jumpcloud(&[("systemusers.json", bad.as_bytes())])
+        .err()
+        .unwrap();
+    assert_eq!(
+        errors[0].field.as_deref(),
+        Some("enable_user_portal_multifactor")
+    );
+}

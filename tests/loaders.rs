@@ -730,3 +730,499 @@ fn a_missing_path_names_the_source_and_its_path_key() {
         errors[0]
     );
 }
+
+// ---------- entra: Conditional Access, security defaults, authorization policy ----------
+
+/// Users for the policy tests: a member and the break-glass account the policies exclude.
+const POLICY_USERS: &str = r##"{"value":[
+ {"id":"11111111-1111-4111-8111-111111111111","userPrincipalName":"ann@contoso.com","accountEnabled":true,"userType":"Member"},
+ {"id":"22222222-2222-4222-8222-222222222222","userPrincipalName":"breakglass@contoso.com","accountEnabled":true,"userType":"Member"}
+]}"##;
+
+/// One Graph CA policy: `users`, `grant` and `extra` are spliced in as JSON.
+fn ca(id: &str, name: &str, state: &str, users: &str, grant: &str, extra: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","displayName":"{name}","state":"{state}",
+ "conditions":{{"users":{users},"applications":{{"includeApplications":["All"],"excludeApplications":[]}},"clientAppTypes":["all"],"signInRiskLevels":[],"userRiskLevels":[],"platforms":null,"locations":null{extra}}},
+ "grantControls":{grant},"sessionControls":null}}"#
+    )
+}
+
+const ALL_USERS: &str = r#"{"includeUsers":["All"],"excludeUsers":["22222222-2222-4222-8222-222222222222"],"includeGroups":[],"excludeGroups":["33333333-3333-4333-8333-333333333333"],"includeRoles":[],"excludeRoles":[]}"#;
+const ADMINS_ONLY: &str = r#"{"includeUsers":[],"excludeUsers":[],"includeGroups":[],"excludeGroups":[],"includeRoles":["62e90394-69f5-4237-9190-012177145e10"],"excludeRoles":[]}"#;
+const NOBODY: &str = r#"{"includeUsers":["None"],"excludeUsers":[],"includeGroups":[],"excludeGroups":[],"includeRoles":[],"excludeRoles":[]}"#;
+const GRANT_MFA: &str =
+    r#"{"operator":"OR","builtInControls":["mfa"],"authenticationStrength":null}"#;
+
+fn page(items: &[String]) -> String {
+    format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+fn enforcement(data: &SourceData) -> driftgate::model::MfaEnforcement {
+    let facts = std::slice::from_ref(&data.facts);
+    driftgate::enforcement::mfa_enforcement(facts, &data.identities, Some("src")).remove(0)
+}
+
+#[test]
+fn entra_conditional_access_for_all_users_enforces_mfa_and_lists_exclusions() {
+    let policies = page(&[
+        ca(
+            "p1",
+            "Require MFA for admins",
+            "enabled",
+            ADMINS_ONLY,
+            GRANT_MFA,
+            "",
+        ),
+        ca(
+            "p2",
+            "MFA for all (pilot)",
+            "enabledForReportingButNotEnforced",
+            ALL_USERS,
+            GRANT_MFA,
+            "",
+        ),
+        ca("p3", "Parked", "enabled", NOBODY, GRANT_MFA, ""),
+        ca(
+            "p4",
+            "Require MFA for all users",
+            "enabled",
+            ALL_USERS,
+            GRANT_MFA,
+            "",
+        ),
+        ca(
+            "p5",
+            "MFA off the office network",
+            "enabled",
+            ALL_USERS,
+            GRANT_MFA,
+            r#","locations":{"includeLocations":["All"],"excludeLocations":["AllTrusted"]}"#,
+        ),
+    ]);
+    let groups = r##"{"value":[{"id":"33333333-3333-4333-8333-333333333333","displayName":"CA exclusions","members":[{"id":"22222222-2222-4222-8222-222222222222"}]}]}"##;
+    let d = entra_dir(&[
+        ("users.json", POLICY_USERS),
+        ("conditionalAccessPolicies.json", &policies),
+        ("groups.json", groups),
+    ]);
+    let data = load(d.path(), "entra", "entra", None).unwrap();
+    assert!(data
+        .facts
+        .files_read
+        .iter()
+        .any(|f| f.ends_with("entra/conditionalAccessPolicies.json")));
+    assert!(data
+        .facts
+        .files_missing
+        .contains(&"identitySecurityDefaultsEnforcementPolicy.json".to_string()));
+    let e = enforcement(&data);
+    assert_eq!(e.enforced, Some(true));
+    assert_eq!(
+        e.mechanism,
+        Some(driftgate::model::MfaMechanism::ConditionalAccess)
+    );
+    assert_eq!(e.policies, ["Require MFA for all users"]);
+    let excluded: Vec<(&str, &str, Option<&str>)> = e
+        .excluded
+        .iter()
+        .map(|x| (x.kind.as_str(), x.id.as_str(), x.name.as_deref()))
+        .collect();
+    assert_eq!(
+        excluded,
+        [
+            (
+                "group",
+                "33333333-3333-4333-8333-333333333333",
+                Some("CA exclusions")
+            ),
+            (
+                "user",
+                "22222222-2222-4222-8222-222222222222",
+                Some("breakglass@contoso.com")
+            ),
+        ]
+    );
+    assert_eq!(e.prov[0].record, 4);
+    assert!(e.source_of_truth);
+}
+
+#[test]
+fn entra_report_only_role_only_none_and_narrowed_policies_do_not_enforce() {
+    let policies = page(&[
+        ca(
+            "p1",
+            "Require MFA for admins",
+            "enabled",
+            ADMINS_ONLY,
+            GRANT_MFA,
+            "",
+        ),
+        ca(
+            "p2",
+            "MFA for all (pilot)",
+            "enabledForReportingButNotEnforced",
+            ALL_USERS,
+            GRANT_MFA,
+            "",
+        ),
+        ca("p3", "Parked", "enabled", NOBODY, GRANT_MFA, ""),
+        ca(
+            "p5",
+            "MFA off the office network",
+            "enabled",
+            ALL_USERS,
+            GRANT_MFA,
+            r#","locations":{"includeLocations":["All"],"excludeLocations":["AllTrusted"]}"#,
+        ),
+        ca(
+            "p6",
+            "MFA or compliant device",
+            "enabled",
+            ALL_USERS,
+            r#"{"operator":"OR","builtInControls":["mfa","compliantDevice"]}"#,
+            "",
+        ),
+        ca("p7", "Old MFA policy", "disabled", ALL_USERS, GRANT_MFA, ""),
+        ca(
+            "p11",
+            "MFA for guests",
+            "enabled",
+            r#"{"includeUsers":["GuestsOrExternalUsers"],"excludeUsers":[]}"#,
+            GRANT_MFA,
+            "",
+        ),
+    ]);
+    let d = entra_dir(&[
+        ("users.json", POLICY_USERS),
+        ("conditionalAccessPolicies.json", &policies),
+    ]);
+    let e = enforcement(&load(d.path(), "entra", "entra", None).unwrap());
+    assert_eq!(
+        e.enforced,
+        Some(false),
+        "enabled CA policies mean security defaults are off"
+    );
+    assert_eq!(e.mechanism, None);
+    assert_eq!(e.report_only, ["MFA for all (pilot)"]);
+    assert_eq!(
+        e.partial,
+        [
+            "Require MFA for admins: directory roles only (admins)",
+            "Parked: applies to no user (includeUsers None)",
+            "MFA off the office network: only some sign-ins (locations)",
+            "MFA or compliant device: MFA is one alternative (OR mfa, compliantDevice)",
+            "MFA for guests: guests or external users only",
+        ]
+    );
+    assert!(e.excluded.is_empty());
+}
+
+#[test]
+fn entra_security_defaults_and_absent_policy_files_are_unknown_not_no() {
+    let sd = |on: bool| {
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity","id":"00000000-0000-0000-0000-000000000005","displayName":"Security Defaults","isEnabled":{on}}}"#
+        )
+    };
+    let run = |files: &[(&str, &str)]| {
+        let mut all = vec![("users.json", POLICY_USERS)];
+        all.extend_from_slice(files);
+        let d = entra_dir(&all);
+        enforcement(&load(d.path(), "entra", "entra", None).unwrap())
+    };
+    let none = run(&[]);
+    assert_eq!(none.enforced, None);
+    assert!(none
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("neither conditionalAccessPolicies.json"));
+
+    let on = sd(true);
+    let e = run(&[("identitySecurityDefaultsEnforcementPolicy.json", &on)]);
+    assert_eq!(e.enforced, Some(true));
+    assert_eq!(
+        e.mechanism,
+        Some(driftgate::model::MfaMechanism::SecurityDefaults)
+    );
+    assert_eq!(e.prov[0].record, 1);
+
+    let off = sd(false);
+    let e = run(&[("identitySecurityDefaultsEnforcementPolicy.json", &off)]);
+    assert_eq!(e.enforced, None, "a CA policy may still require MFA");
+    assert!(e
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("conditionalAccessPolicies.json was not exported"));
+
+    let disabled_only = page(&[ca(
+        "p7",
+        "Old MFA policy",
+        "disabled",
+        ALL_USERS,
+        GRANT_MFA,
+        "",
+    )]);
+    let e = run(&[("conditionalAccessPolicies.json", &disabled_only)]);
+    assert_eq!(e.enforced, None, "security defaults may be on");
+    let e = run(&[
+        ("conditionalAccessPolicies.json", &disabled_only),
+        ("identitySecurityDefaultsEnforcementPolicy.json", &off),
+    ]);
+    assert_eq!(e.enforced, Some(false));
+    let empty = run(&[
+        ("conditionalAccessPolicies.json", r#"{"value":[]}"#),
+        ("identitySecurityDefaultsEnforcementPolicy.json", &off),
+    ]);
+    assert_eq!(empty.enforced, Some(false));
+}
+
+#[test]
+fn entra_policy_exports_in_every_shape_including_graph_powershell() {
+    // Get-MgIdentityConditionalAccessPolicy | ConvertTo-Json -Depth 10: PascalCase keys, every
+    // condition present and empty, an authentication strength of nulls when none is set.
+    let powershell = r#"[{"Id":"p9","DisplayName":"Require MFA for all users","State":"enabled",
+ "Conditions":{"Users":{"IncludeUsers":["All"],"ExcludeUsers":["22222222-2222-4222-8222-222222222222"],"IncludeGroups":[],"ExcludeGroups":[],"IncludeRoles":[],"ExcludeRoles":[],
+   "IncludeGuestsOrExternalUsers":{"GuestOrExternalUserTypes":null,"ExternalTenants":null},"ExcludeGuestsOrExternalUsers":{"GuestOrExternalUserTypes":"internalGuest,b2bCollaborationGuest","ExternalTenants":{"MembershipKind":"all"}}},
+  "Applications":{"IncludeApplications":["All"],"ExcludeApplications":[],"IncludeUserActions":[]},
+  "ClientAppTypes":["all"],"Platforms":{"IncludePlatforms":[],"ExcludePlatforms":[]},"Locations":{"IncludeLocations":[],"ExcludeLocations":[]},
+  "Devices":{"DeviceFilter":{"Mode":null,"Rule":null},"IncludeDevices":[],"ExcludeDevices":[]},"SignInRiskLevels":[],"UserRiskLevels":[],"ServicePrincipalRiskLevels":[],
+  "ClientApplications":{"IncludeServicePrincipals":[],"ExcludeServicePrincipals":[]}},
+ "GrantControls":{"Operator":"OR","BuiltInControls":["mfa"],"AuthenticationStrength":{"Id":null,"DisplayName":null,"AllowedCombinations":[]}},
+ "SessionControls":null}]"#;
+    let strength = ca(
+        "p8",
+        "Phishing-resistant MFA",
+        "enabled",
+        ALL_USERS,
+        r#"{"operator":"OR","builtInControls":[],"authenticationStrength":{"id":"00000000-0000-0000-0000-000000000004","displayName":"Phishing-resistant MFA","allowedCombinations":["windowsHelloForBusiness","fido2"]}}"#,
+        "",
+    );
+    let shapes = [
+        powershell.to_string(),
+        format!("[{}]", page(std::slice::from_ref(&strength))),
+        format!("[{strength}]"),
+        format!("{}\n{}", page(&[]), page(std::slice::from_ref(&strength))),
+    ];
+    let sd_page = r#"{"value":[{"id":"00000000-0000-0000-0000-000000000005","isEnabled":false}]}"#;
+    let auth_ps = r#"{"Id":"authorizationPolicy","AllowInvitesFrom":"adminsAndGuestInviters","DefaultUserRolePermissions":{"AllowedToCreateApps":false,"AllowedToCreateSecurityGroups":false}}"#;
+    for shape in &shapes {
+        let d = entra_dir(&[
+            ("users.json", POLICY_USERS),
+            ("conditionalAccessPolicies.json", shape),
+            ("identitySecurityDefaultsEnforcementPolicy.json", sd_page),
+            ("authorizationPolicy.json", auth_ps),
+        ]);
+        let data =
+            load(d.path(), "entra", "entra", None).unwrap_or_else(|e| panic!("{shape}: {e:?}"));
+        let e = enforcement(&data);
+        assert_eq!(e.enforced, Some(true), "{shape}");
+        let p = data.facts.policies.as_ref().unwrap();
+        let a = p.authorization.as_ref().unwrap();
+        assert_eq!(
+            a.allow_invites_from.as_deref(),
+            Some("adminsAndGuestInviters")
+        );
+        assert_eq!(a.allowed_to_create_apps, Some(false));
+        assert_eq!(p.security_defaults.as_ref().map(|s| s.0), Some(false));
+    }
+    let d = entra_dir(&[
+        ("users.json", POLICY_USERS),
+        ("conditionalAccessPolicies.json", powershell),
+    ]);
+    let e = enforcement(&load(d.path(), "entra", "entra", None).unwrap());
+    let kinds: Vec<&str> = e.excluded.iter().map(|x| x.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["guests_or_external_users", "user"],
+        "empty placeholders narrow nothing"
+    );
+}
+
+#[test]
+fn entra_settings_for_the_baseline_come_from_the_policies() {
+    use driftgate::settings::{checks, Baseline, Tenant};
+    let block = ca(
+        "p10",
+        "Block legacy authentication",
+        "enabled",
+        ALL_USERS,
+        r#"{"operator":"OR","builtInControls":["block"]}"#,
+        "",
+    )
+    .replace(
+        r#""clientAppTypes":["all"]"#,
+        r#""clientAppTypes":["exchangeActiveSync","other"]"#,
+    );
+    let policies = page(&[
+        ca(
+            "p4",
+            "Require MFA for all users",
+            "enabled",
+            ALL_USERS,
+            GRANT_MFA,
+            "",
+        ),
+        block,
+    ]);
+    let auth = r#"{"id":"authorizationPolicy","allowInvitesFrom":"everyone","defaultUserRolePermissions":{"allowedToCreateApps":true}}"#;
+    let d = entra_dir(&[
+        ("users.json", POLICY_USERS),
+        ("conditionalAccessPolicies.json", &policies),
+        ("authorizationPolicy.json", auth),
+    ]);
+    let data = load(d.path(), "entra", "entra", None).unwrap();
+    let facts = std::slice::from_ref(&data.facts);
+    let mfa = driftgate::enforcement::mfa_enforcement(facts, &data.identities, Some("src"));
+    let table: toml::Table = toml::from_str(
+        "mfa_enforced = true\nsecurity_defaults = false\nlegacy_auth_blocked = true\nguest_invites = \"Everyone\"\nusers_can_create_apps = false\nconditional_access = [\" block LEGACY authentication \"]\ngdap_roles = []",
+    )
+    .unwrap();
+    let baseline = Baseline::parse(&table, "estate.toml", false).unwrap();
+    let got = checks(
+        &baseline,
+        &Tenant {
+            source_of_truth: Some("src"),
+            sources: facts,
+            identities: &data.identities,
+            mfa: &mfa,
+        },
+    );
+    let by = |k: &str| got.iter().find(|c| c.setting == k).unwrap();
+    assert_eq!(by("mfa_enforced").actual, Some(serde_json::json!(true)));
+    assert_eq!(
+        by("legacy_auth_blocked").actual_norm,
+        Some(serde_json::json!(true))
+    );
+    assert_eq!(
+        by("guest_invites").actual_norm,
+        Some(serde_json::json!("everyone"))
+    );
+    assert_eq!(
+        by("guest_invites").expected_norm,
+        serde_json::json!("everyone")
+    );
+    assert_eq!(
+        by("users_can_create_apps").actual,
+        Some(serde_json::json!(true))
+    );
+    assert_eq!(
+        by("conditional_access").actual_norm,
+        Some(serde_json::json!([
+            "block legacy authentication",
+            "require mfa for all users"
+        ]))
+    );
+    assert_eq!(
+        by("conditional_access").expected_norm,
+        serde_json::json!(["block legacy authentication"])
+    );
+    let sd = by("security_defaults");
+    assert_eq!(sd.actual, None);
+    assert_eq!(
+        sd.reason.as_deref(),
+        Some("identitySecurityDefaultsEnforcementPolicy.json was not exported")
+    );
+    assert!(by("gdap_roles")
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("no GDAP export reaches this tenant"));
+}
+
+#[test]
+fn entra_bad_policy_exports_are_located_errors() {
+    let good_users = ("users.json", POLICY_USERS);
+    type Case<'a> = (&'a str, &'a str, &'a str, Option<u64>, Option<&'a str>);
+    let cases: &[Case] = &[
+        (
+            "conditionalAccessPolicies.json",
+            r#"[{"id":"p1","displayName":"x"}]"#,
+            "missing required field",
+            Some(1),
+            Some("state"),
+        ),
+        (
+            "conditionalAccessPolicies.json",
+            r#"[{"id":"p0","state":"enabled"},{"id":"p1","state":"enabled","conditions":{"users":{"includeUsers":["All",7]}}}]"#,
+            "expected a list of strings",
+            Some(2),
+            Some("conditions.users.includeUsers"),
+        ),
+        (
+            "conditionalAccessPolicies.json",
+            r#"[{"Id":"p1","State":"enabled","Conditions":{"Users":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphConditionalAccessUsers"}}]"#,
+            "PowerShell type name",
+            Some(1),
+            Some("conditions.users"),
+        ),
+        (
+            "conditionalAccessPolicies.json",
+            r#"[{"id":"p1","state":"enabled","grantControls":["mfa"]}]"#,
+            "expected an object",
+            Some(1),
+            Some("grantControls"),
+        ),
+        (
+            "conditionalAccessPolicies.json",
+            r#"{"value":[{"id":"p1","state":"enabled"}"#,
+            "malformed JSON",
+            None,
+            None,
+        ),
+        (
+            "identitySecurityDefaultsEnforcementPolicy.json",
+            r#"{"id":"x","displayName":"Security Defaults"}"#,
+            "missing required field",
+            Some(1),
+            Some("isEnabled"),
+        ),
+        (
+            "identitySecurityDefaultsEnforcementPolicy.json",
+            r#"{"isEnabled":"sometimes"}"#,
+            "expected a boolean",
+            Some(1),
+            Some("isEnabled"),
+        ),
+        (
+            "identitySecurityDefaultsEnforcementPolicy.json",
+            r#"[{"isEnabled":true},{"isEnabled":false}]"#,
+            "expected one policy object, found 2",
+            None,
+            None,
+        ),
+        (
+            "authorizationPolicy.json",
+            r#"{"allowInvitesFrom":"everyone","defaultUserRolePermissions":{"allowedToCreateApps":"maybe"}}"#,
+            "expected a boolean",
+            Some(1),
+            Some("defaultUserRolePermissions.allowedToCreateApps"),
+        ),
+        (
+            "authorizationPolicy.json",
+            r#"{"allowInvitesFrom":3}"#,
+            "expected a string",
+            Some(1),
+            Some("allowInvitesFrom"),
+        ),
+    ];
+    for (name, text, want, record, field) in cases {
+        let d = entra_dir(&[good_users, (name, text)]);
+        let errors = load(d.path(), "entra", "entra", None)
+            .err()
+            .unwrap_or_else(|| panic!("{text} must fail"));
+        let e = &errors[0];
+        assert!(e.message.contains(want), "{text}: {e}");
+        assert!(e.file.ends_with(&format!("entra/{name}")), "{e}");
+        assert_eq!(
+            (e.record, e.field.as_deref()),
+            (*record, *field),
+            "{text}: {e}"
+        );
+    }
+}

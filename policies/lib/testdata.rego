@@ -52,9 +52,9 @@ identity := {
 		"employee_id": "E1001", "employee_type": "Employee", "department": "Finance", "title": "Analyst",
 		"manager": null, "hire_date": ago(800), "leave_date": no_time("absent"),
 	},
-	"mfa": {"registered": true, "capable": true, "methods": ["microsoftAuthenticatorPush"], "source": "entra/mfa.json"},
+	"mfa": {"registered": true, "capable": true, "methods": ["microsoftAuthenticatorPush"], "source": "entra/mfa.json", "enforced": null},
 	"privileged": false, "top_role": false, "roles": [], "groups": [], "credentials": [], "owners": null,
-	"clients": {"ids": [], "all": null}, "staff": null, "delegation": null,
+	"clients": {"ids": [], "all": null}, "staff": null, "delegation": null, "reuse": null,
 	"correlation": {"state": "source_of_truth", "method": null, "value": null, "sot_ref": null, "candidates": [], "sot": null},
 	"provisioning": {"state": "no_log", "gap": false, "event": null, "matched_on": null, "window": null, "keys": [], "grants": []},
 	"derived": {
@@ -186,15 +186,35 @@ source := {
 	"capabilities": {"sign_in": true, "mfa": true, "roles": true, "jit": true, "owners": true, "top_role_countable": true},
 }
 
+# Entra requires MFA of all users through one Conditional Access policy, a break-glass account
+# excluded (BASE-001).
+mfa_enforcement := {
+	"source": "entra", "kind": "entra", "source_of_truth": true, "enforced": true,
+	"mechanism": "conditional_access", "policies": ["Require MFA for all users"],
+	"excluded": [{"type": "user", "id": "bg-0001", "name": "breakglass1@contoso.example"}],
+	"partial": [], "report_only": [], "users": 0, "not_enforced_users": 0, "not_enforced_sample": [],
+	"unknown_users": 0, "reason": null,
+	"prov": [{"source": "entra", "file": "entra/conditionalAccessPolicies.json", "record": 1}],
+}
+
+# A [baseline] setting the tenant matches (BASE-004).
+baseline_check := {
+	"setting": "mfa_enforced", "compare": "equal", "expected": true, "actual": true,
+	"expected_norm": true, "actual_norm": true, "from": "estate.toml", "config_file": "estate.toml",
+	"exempt": false, "source": "entra", "reason": null,
+	"prov": [{"source": "entra", "file": "entra/conditionalAccessPolicies.json", "record": 1}],
+}
+
 tenant := {
 	"id": "contoso", "name": "Contoso Ltd", "status": "active", "source_of_truth": "entra",
 	"sources": [source], "top_roles": [top_role], "identity_count": 2,
+	"mfa_enforcement": [mfa_enforcement], "baseline": [baseline_check],
 }
 
-input_with(identities) := {"as_of": as_of, "tenant": tenant, "params": params, "identities": identities}
+input_with(identities) := {"as_of": as_of, "tenant": tenant, "params": params, "entitlements": [], "identities": identities}
 
 # A tenant-scoped evaluation (identities = []) over a changed tenant.
-tenant_input(t) := {"as_of": as_of, "tenant": t, "params": params, "identities": []}
+tenant_input(t) := {"as_of": as_of, "tenant": t, "params": params, "entitlements": [], "identities": []}
 
 # ---------- a delegated-admin relationship (GDAP), for PRIV-007 ----------
 

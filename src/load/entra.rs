@@ -4,6 +4,11 @@
 //! PIM schedule instances, groups with members, service principals and applications. Only
 //! `users.json` is required: a missing file makes its data *unknown*, never empty. Secret
 //! material (`secretText`) is never read into the model.
+//!
+//! Tenant-wide policies (Conditional Access, security defaults, authorization policy) are read
+//! by the `policies` submodule into [`DirectoryPolicies`]; what they enforce is derived later.
+
+mod policies;
 
 use super::text::{field, json_records, json_type, read_text};
 use super::time::iso;
@@ -121,6 +126,12 @@ struct File {
 }
 
 fn read(ctx: &mut SourceCtx, name: &str, required: bool) -> Option<File> {
+    read_as(ctx, name, required, false)
+}
+
+/// Read an export file. `entity`: the file may also be one bare object (a Graph singleton such
+/// as `GET /policies/authorizationPolicy`), read as one record.
+fn read_as(ctx: &mut SourceCtx, name: &str, required: bool, entity: bool) -> Option<File> {
     let path = ctx.path.join(name);
     let shown = ctx.shown(&path);
     if !path.is_file() {
@@ -141,7 +152,15 @@ fn read(ctx: &mut SourceCtx, name: &str, required: bool) -> Option<File> {
             return None;
         }
     };
-    match json_records(&text, &shown, &[]) {
+    let single = match entity.then(|| serde_json::from_str::<Value>(&text)) {
+        Some(Ok(Value::Object(obj))) if !obj.get("value").is_some_and(Value::is_array) => Some(obj),
+        _ => None,
+    };
+    let parsed = match single {
+        Some(obj) => Ok(vec![obj]),
+        None => json_records(&text, &shown, &[]),
+    };
+    match parsed {
         Ok(records) => {
             ctx.files_read.push(shown.clone());
             Some(File { shown, records })
@@ -271,6 +290,7 @@ pub fn load(ctx: &mut SourceCtx) -> (Vec<Identity>, Capabilities, Option<String>
     let groups = read(ctx, "groups.json", false);
     let service_principals = read(ctx, "servicePrincipals.json", false);
     let applications = read(ctx, "applications.json", false);
+    ctx.policies = Some(Box::new(policies::load(ctx)));
 
     // signInActivity is licence-gated: if no user carries the key, the data is unavailable.
     caps.sign_in = users

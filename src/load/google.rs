@@ -20,8 +20,10 @@
 //! flag. The console CSV carries privilege only in an `Admin Role(s)` / `Admin Status` column where
 //! one was selected for download (its values are an assumption: `Super Admin`, `None`, role names).
 //!
-//! Not in the model yet: `isEnforcedIn2Sv` / `2sv Enforced` (no `mfa.enforced` field); the value
-//! is still checked so a broken cell is reported. Passwords and hashes are never read.
+//! MFA: `isEnrolledIn2Sv` / `2sv Enrolled` is `mfa.registered`; `isEnforcedIn2Sv` /
+//! `2sv Enforced` (the 2-Step Verification policy of the user's OU or group) is `mfa.enforced`,
+//! from which the tenant's MFA enforcement is derived (`src/enforcement.rs`). A missing key or
+//! column is unknown. Passwords and hashes are never read.
 
 use super::csvmap::DateReader;
 use super::text::{field, json_records, json_type, read_text, CsvTable, Decoded};
@@ -238,8 +240,7 @@ fn api_user(ctx: &SourceCtx, rec: &Rec, sign_in_exported: bool) -> Result<Identi
     if u.mfa.registered.is_some() {
         u.mfa.source = Some(format!("{} (record {})", rec.file, rec.record));
     }
-    // Checked, not stored: the model has no `mfa.enforced` yet (module doc).
-    rec.bool("isEnforcedIn2Sv")?;
+    u.mfa.enforced = rec.bool("isEnforcedIn2Sv")?;
     for x in rec.objects("externalIds")? {
         let x = rec.sub(x);
         let organization = x
@@ -791,8 +792,7 @@ fn console_user(
     if u.mfa.registered.is_some() {
         u.mfa.source = Some(format!("{}:{}", r.shown, r.line));
     }
-    // Checked, not stored: the model has no `mfa.enforced` yet (module doc).
-    r.flag(c.enforced)?;
+    u.mfa.enforced = r.flag(c.enforced)?;
     u.password.must_change = r.flag(c.must_change)?;
     u.employment.employee_id = r.get(c.employee_id);
     u.employment.employee_type = r.get(c.employee_type);

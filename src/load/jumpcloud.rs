@@ -12,6 +12,8 @@
 //!   locked (still enabled: lockout is transient); otherwise active.
 //! - MFA: `mfaEnrollment.overallStatus` (ENROLLED = registered); older payloads without it fall
 //!   back to `mfa.configured` / `totp_enabled` (TOTP was then the only factor); none → unknown.
+//!   `enable_user_portal_multifactor` (MFA required of the user) is `mfa.enforced`, false
+//!   whatever it says when `mfa.exclusion` is set (MFA deliberately bypassed); absent → unknown.
 //! - Privilege: `sudo` (global admin on every bound system, `passwordless_sudo` noted in the
 //!   name), a user group's `attributes.sudo.enabled` (sudo on the group's systems, held through
 //!   the group) and `ldap_binding_user` (reads the whole directory over LDAP) are the privileged
@@ -381,10 +383,13 @@ fn mfa(rec: &Rec, u: &mut Identity) -> Result<bool, LoadError> {
     u.mfa.registered = registered;
     u.mfa.methods = methods;
     u.mfa.source = source.map(|s| format!("{} (record {}) {s}", rec.file, rec.index));
-    Ok(match &mfa {
+    let excluded = match &mfa {
         Some(m) => m.bool("exclusion")? == Some(true),
         None => false,
-    })
+    };
+    let required = rec.bool("enable_user_portal_multifactor")?;
+    u.mfa.enforced = if excluded { Some(false) } else { required };
+    Ok(excluded)
 }
 
 fn sudo_role(passwordless: bool, scope: &str, prov: Provenance) -> RoleAssignment {

@@ -111,6 +111,8 @@ pub struct SourceCtx<'a> {
     pub files_missing: Vec<String>,
     /// Set by a provisioning-log loader (`entra-audit`, `okta-log`, a `csv` event log).
     pub log: Option<ProvLog>,
+    /// Tenant-wide policies, set by a directory loader that reads them (`entra`).
+    pub policies: Option<Box<crate::model::DirectoryPolicies>>,
 }
 
 impl SourceCtx<'_> {
@@ -250,6 +252,7 @@ pub fn load_source(
         files_read: Vec::new(),
         files_missing: Vec::new(),
         log: None,
+        policies: None,
     };
     let Some(load) = loader_for(&source.kind) else {
         return Err(vec![LoadError {
@@ -314,6 +317,7 @@ pub fn load_source(
             identities: identities.len(),
             capabilities,
             top_role_name,
+            policies: ctx.policies,
         },
         identities,
         warnings,

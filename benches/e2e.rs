@@ -124,7 +124,10 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
-    let dir = std::env::temp_dir().join(format!("driftgate-bench-{tenants}x{identities}"));
+    let dir = std::env::temp_dir().join(format!(
+        "driftgate-bench-v{}-{tenants}x{identities}",
+        driftgate::synth::VERSION
+    ));
     if !dir.join("estate.toml").exists() {
         driftgate::synth::write_estate(&dir, tenants, identities, 42)
             .expect("write synthetic estate");

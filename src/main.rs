@@ -129,6 +129,18 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Write a synthetic estate (every source kind, deterministic) for trying driftgate at scale.
+    Synth {
+        /// Folder to create; must not hold an estate.toml yet.
+        dir: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        tenants: usize,
+        /// Identities per tenant (about).
+        #[arg(long, default_value_t = 1000)]
+        identities: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Policy authoring tools.
     Policy {
         #[command(subcommand)]
@@ -317,6 +329,23 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             quiet_pipe(w.flush())?;
             Ok(driftgate::who::exit_code(&answer))
+        }
+        Command::Synth {
+            dir,
+            tenants,
+            identities,
+            seed,
+        } => {
+            if dir.join("estate.toml").exists() {
+                anyhow::bail!("{} already holds an estate.toml", dir.display());
+            }
+            driftgate::synth::write_estate(&dir, tenants, identities, seed)
+                .with_context(|| format!("writing {}", dir.display()))?;
+            eprintln!(
+                "wrote {tenants} tenants × ~{identities} identities to {}",
+                dir.display()
+            );
+            Ok(exit::CLEAN)
         }
         Command::Rules { format, policy } => {
             let Some(set) = load_policies(&policy) else {

@@ -6,7 +6,8 @@
 #   severity: high
 #   scope: identity
 #   applies_to:
-#     password.not_required: [true, null]
+#     - {password.not_required: [true]}
+#     - {password.not_required: [null], source_kind: [active-directory]}
 #   params: {}
 #   controls:
 #     nist-csf-1.1: ["PR.AC-1", "PR.AC-7"]

@@ -384,13 +384,17 @@ fn input_prints_what_policies_see_and_rules_lists_the_pack() {
     assert_eq!(
         ids,
         [
+            "BASE-001",
             "BASE-002",
             "BASE-003",
+            "BASE-004",
             "DRIFT-001",
             "DRIFT-002",
+            "DRIFT-003",
             "GOV-003",
             "LIFE-001",
             "LIFE-002",
+            "LIFE-003",
             "NHI-001",
             "NHI-002",
             "NHI-003",

@@ -128,7 +128,11 @@ fn a_synced_user_shows_the_ad_source_of_truth_and_the_entra_account_with_its_fin
         entra["roles"],
         serde_json::json!(["Exchange Administrator"])
     );
-    assert_eq!(rules(entra), ["PRIV-001", "BASE-002"], "most severe first");
+    assert_eq!(
+        rules(entra),
+        ["PRIV-001", "DRIFT-003", "BASE-002"],
+        "most severe first"
+    );
     assert_eq!(entra["leaver_access"], false);
 
     let (table, _) = text("lee.gu@contoso.com");

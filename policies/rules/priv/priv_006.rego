@@ -54,23 +54,66 @@ _detail(i, "stale") := dormancy.stale_evidence(i, input.params)
 
 _detail(i, "never_used") := dormancy.never_used_evidence(i, input.params)
 
-# Role data missing for a risky account, or a privileged (or maybe privileged) account whose risks cannot be judged.
+# Role data missing for a risky account, or a privileged (or maybe privileged) account whose risks
+# cannot be judged. One body per way an account can be risky or undecidable, each opening with
+# cheap comparisons: an enabled member with a recent dated sign-in (most accounts) reaches none,
+# and an enabled one with unknown activity takes the shortcut below.
 not_evaluable contains x if {
+	some i in input.identities
+	i.enabled != true
+	i.privileged != false
+	i.kind != "delegation"
+	x := _entry(i)
+}
+
+not_evaluable contains x if {
+	some i in input.identities
+	i.kind == "guest"
+	i.privileged != false
+	x := _entry(i)
+}
+
+not_evaluable contains x if {
+	some i in input.identities
+	i.enabled == true
+	i.derived.activity == "dated"
+	i.derived.activity_days > input.params.stale_days
+	i.privileged != false
+	i.kind != "delegation"
+	x := _entry(i)
+}
+
+not_evaluable contains x if {
+	some i in input.identities
+	i.enabled == true
+	i.derived.activity == "never"
+	i.privileged != false
+	i.kind != "delegation"
+	x := _entry(i)
+}
+
+_entry(i) := {"subject": i.ref, "reason": _unknown(i, _risks(i))}
+
+# The common unknown case, decided without building the risk set (same reasons as `_unknown`):
+# an enabled account that is not a guest, with sign-in activity unknown, has no risk (it can be
+# neither stale nor never used), and what cannot be judged follows from its kind.
+not_evaluable contains {"subject": i.ref, "reason": concat("; ", [_role_state(i), _activity_unknown_reason(i)])} if {
 	some i in input.identities
 	i.privileged != false
 	i.kind != "delegation"
-	not _quiet(i)
-	x := {"subject": i.ref, "reason": _unknown(i, _risks(i))}
+	_activity_unknown(i)
 }
 
-# Certainly no risk and nothing unknown (a shortcut that changes no result: most accounts are
-# enabled members who signed in recently): not a guest, known enabled, and a dated sign-in no
-# older than stale_days, so neither stale nor never used, and nothing to judge is unknown.
-_quiet(i) if {
+_activity_unknown(i) if {
+	i.derived.activity == "unknown"
 	i.enabled == true
 	i.kind != "guest"
-	i.derived.activity == "dated"
-	i.derived.activity_days <= input.params.stale_days
+}
+
+_activity_unknown_reason(i) := "sign-in activity unknown, so staleness cannot be judged" if {
+	i.kind == "human"
+} else := "never-used state cannot be judged (sign-in activity or creation date unknown)" if {
+	dormancy.signs_in(i)
 }
 
 _unknown(i, risks) := sprintf("role data is missing for this source; the account is %s", [concat(" and ", {_words[r] | some r in risks})]) if {

@@ -194,9 +194,7 @@ pub fn input_value(job: &TenantJob) -> regorus::Value {
 fn identity_values(job: &TenantJob, members: &[usize]) -> Vec<regorus::Value> {
     members
         .iter()
-        .map(|&n| {
-            crate::rego_value::to_value(&job.model.identities[n]).expect("identities convert")
-        })
+        .map(|&n| crate::rego_identity::identity_value(&job.model.identities[n]))
         .collect()
 }
 

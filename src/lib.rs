@@ -19,6 +19,7 @@ pub mod model;
 pub mod normalise;
 pub mod policy;
 pub mod provision;
+pub mod rego_identity;
 pub mod rego_value;
 pub mod report;
 pub mod reuse;

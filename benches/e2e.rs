@@ -26,11 +26,9 @@ fn peak_rss_mb() -> f64 {
 fn eval_only(dir: &str) {
     use rayon::prelude::*;
     let set = PolicySet::load(true, &[] as &[&str]).expect("shipped pack loads");
-    let engine = driftgate::policy::engine::PolicyEngine::build(
-        &set,
-        driftgate::estate::parse_as_of("2026-11-20T06:00:00Z").unwrap(),
-    )
-    .expect("engine");
+    let as_of = driftgate::estate::parse_as_of("2026-11-20T06:00:00Z").unwrap();
+    // regorus values are per thread: each worker compiles its own engine.
+    let engine = || driftgate::policy::engine::PolicyEngine::build(&set, as_of).expect("engine");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("inputs")
         .map(|e| e.unwrap().path())
@@ -46,13 +44,10 @@ fn eval_only(dir: &str) {
         let start = Instant::now();
         let results: Vec<serde_json::Value> = texts
             .par_iter()
-            .map_init(
-                || engine.clone(),
-                |e, t| {
-                    e.eval_batch(&regorus::Value::from_json_str(t).unwrap(), "identity")
-                        .expect("evaluates")
-                },
-            )
+            .map_init(engine, |e, t| {
+                e.eval_batch(&regorus::Value::from_json_str(t).unwrap(), "identity")
+                    .expect("evaluates")
+            })
             .collect();
         best = best.min(start.elapsed().as_secs_f64());
         counts.clear();

@@ -219,7 +219,6 @@ pub fn evaluate(
         .values()
         .filter(|r| r.scope == Scope::Tenant)
         .collect();
-    let selectors: Vec<Option<Selector>> = identity_rules.iter().map(|r| Selector::of(r)).collect();
     let mut paths = crate::rego_value::Paths::default();
     for rule in &identity_rules {
         for (path, _) in rule.applies_to.iter().flatten() {
@@ -228,7 +227,12 @@ pub fn evaluate(
     }
     let grouped: Vec<Grouped> = jobs
         .par_iter()
-        .map(|job| group_identities(job, &selectors, &paths))
+        .map(|job| {
+            // Rego values are not shared between threads: each job builds its own selectors.
+            let selectors: Vec<Option<Selector>> =
+                identity_rules.iter().map(|r| Selector::of(r)).collect();
+            group_identities(job, &selectors, &paths)
+        })
         .collect();
     // One batch rule per distinct rule set in the estate, numbered in sorted order.
     let mut batch_of: BTreeMap<&[usize], usize> = BTreeMap::new();
@@ -244,14 +248,13 @@ pub fn evaluate(
         .keys()
         .map(|mask| mask.iter().map(|&r| identity_rules[r].id.clone()).collect())
         .collect();
-    // One compiled engine per distinct as_of (time.now_ns answers it).
-    let mut engines: BTreeMap<DateTime<Utc>, PolicyEngine> = BTreeMap::new();
-    for job in jobs {
-        if let std::collections::btree_map::Entry::Vacant(slot) = engines.entry(job.as_of) {
-            slot.insert(PolicyEngine::build_with_groups(set, job.as_of, &batches)?);
-        }
+    // One compiled engine per distinct as_of (time.now_ns answers it). Built here once to report
+    // policy errors; each worker thread then builds its own (regorus values are not `Send`).
+    let as_ofs: BTreeSet<DateTime<Utc>> = jobs.iter().map(|j| j.as_of).collect();
+    for &as_of in &as_ofs {
+        PolicyEngine::build_with_groups(set, as_of, &batches)?;
     }
-    let prefixes: Vec<InputBase> = jobs.iter().map(input_base).collect();
+    let generation = GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut units = Vec::new();
     for (t, g) in grouped.iter().enumerate() {
         for (group, (_, members)) in g.groups.iter().enumerate() {
@@ -273,11 +276,33 @@ pub fn evaluate(
     }
     let outputs: Vec<(usize, RawOut, Vec<PolicyError>)> = units
         .par_iter()
-        .map_init(
-            || engines.clone(),
-            |engines, unit| {
+        .map(|unit| {
+            WORKER.with(|worker| {
+                let mut worker = worker.borrow_mut();
+                if worker.as_ref().is_none_or(|w| w.generation != generation) {
+                    *worker = Some(Worker {
+                        generation,
+                        engines: as_ofs
+                            .iter()
+                            .map(|&as_of| {
+                                let engine = PolicyEngine::build_with_groups(set, as_of, &batches)
+                                    .expect("built above");
+                                (as_of, engine)
+                            })
+                            .collect(),
+                        prefixes: HashMap::new(),
+                    });
+                }
+                let worker = worker.as_mut().expect("just set");
                 let job = &jobs[unit.tenant];
-                let engine = engines.get_mut(&job.as_of).expect("engine per as_of");
+                let prefix = worker
+                    .prefixes
+                    .entry(unit.tenant)
+                    .or_insert_with(|| input_base(job));
+                let engine = worker
+                    .engines
+                    .get_mut(&job.as_of)
+                    .expect("engine per as_of");
                 let (members, rules, batch): (&[usize], Vec<&RuleMeta>, String) = match unit.kind {
                     UnitKind::Identities { group, start, end } => {
                         let (mask, members) = &grouped[unit.tenant].groups[group];
@@ -289,12 +314,15 @@ pub fn evaluate(
                     }
                     UnitKind::Tenant => (&[], tenant_rules.clone(), "tenant".into()),
                 };
-                let (out, errors) =
-                    run_unit(engine, &prefixes[unit.tenant], job, members, &rules, &batch);
+                let (out, errors) = run_unit(engine, prefix, job, members, &rules, &batch);
                 (unit.tenant, out, errors)
-            },
-        )
+            })
+        })
         .collect();
+    // Free every worker's engines and inputs now, not at the next evaluation.
+    rayon::broadcast(|_| {
+        WORKER.with(|w| drop(w.borrow_mut().take()));
+    });
     let mut results: Vec<TenantResult> = jobs
         .iter()
         .map(|_| TenantResult {
@@ -388,7 +416,21 @@ fn rule_error(rule: &RuleMeta, tenant: &str, message: String) -> PolicyError {
     }
 }
 
-/// The parts of an input shared by every chunk of a tenant, built once.
+/// Numbers each call of [`evaluate`], so a worker knows when its engines are stale.
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// One worker thread's engines (per as_of) and tenant input prefixes for one evaluation.
+struct Worker {
+    generation: u64,
+    engines: BTreeMap<DateTime<Utc>, PolicyEngine>,
+    prefixes: HashMap<usize, InputBase>,
+}
+
+thread_local! {
+    static WORKER: std::cell::RefCell<Option<Worker>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The parts of an input shared by every chunk of a tenant, built once per worker.
 struct InputBase {
     as_of: regorus::Value,
     tenant: regorus::Value,

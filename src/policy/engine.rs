@@ -1,6 +1,7 @@
-//! The sandboxed regorus engine: built once per policy set and `as_of`, cloned per worker.
+//! The sandboxed regorus engine: built once per policy set and `as_of` on each worker thread
+//! (regorus is compiled without `arc`, so its values and engines stay on the thread that made them).
 //!
-//! regorus is compiled without `http`, `opa-runtime`, `uuid` or the RVM (see Cargo.toml); what
+//! regorus is compiled without `http`, `opa-runtime`, `uuid`, `net` or the RVM (see Cargo.toml); what
 //! remains non-deterministic is shadowed here: `time.now_ns` answers the run's `as_of`, and
 //! `rand.intn` fails. Evaluation has a cooperative time limit per call.
 

@@ -126,7 +126,7 @@ fn group_identities(
         let value = if everything {
             regorus::Value::Null
         } else {
-            crate::rego_value::to_value_projected(identity, paths).expect("identities convert")
+            crate::rego_identity::identity_fields(identity, paths.top_level())
         };
         let value = &value;
         mask.clear();

@@ -17,6 +17,11 @@ pub fn to_value<T: Serialize + ?Sized>(v: &T) -> Result<Value, Error> {
 pub struct Paths(BTreeMap<String, Paths>);
 
 impl Paths {
+    /// The top-level field names.
+    pub fn top_level(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     /// Add a dot-separated path (`derived.activity`).
     pub fn add(&mut self, path: &str) {
         let mut node = self;

@@ -24,6 +24,21 @@ pub fn identity_value(identity: &Identity) -> Value {
     LOCAL.with(|l| l.builder.borrow_mut().identity(&l.keys, identity))
 }
 
+/// An object holding only the named top-level fields of `identity` (each in full, as
+/// [`identity_value`] builds it): what `applies_to` selectors read, without the rest.
+pub fn identity_fields<'a>(identity: &Identity, names: impl Iterator<Item = &'a str>) -> Value {
+    LOCAL.with(|l| {
+        let mut builder = l.builder.borrow_mut();
+        let map: std::collections::BTreeMap<Value, Value> = names
+            .filter_map(|name| {
+                let value = builder.field(&l.keys, identity, name)?;
+                Some((Value::from(name), value))
+            })
+            .collect();
+        Value::from(map)
+    })
+}
+
 /// Per thread: values are reference-counted, and a count shared between threads would be
 /// contended on every clone.
 struct Local {

@@ -75,6 +75,50 @@ impl Builder {
         }
     }
 
+    /// One top-level field of an identity, built exactly as in [`Builder::identity`]; None for
+    /// a name the model does not have.
+    pub(super) fn field(&mut self, k: &Keys, i: &Identity, name: &str) -> Option<Value> {
+        let opt = |v: Option<Value>| v.unwrap_or(Value::Null);
+        Some(match name {
+            "ref" => str_value(&i.reference),
+            "source" => self.shared(&i.source),
+            "source_kind" => self.shared(&i.source_kind),
+            "object_id" => str_value(&i.object_id),
+            "alt_ids" => self.alt_ids(&i.alt_ids),
+            "principal_name" => opt_str(&i.principal_name),
+            "principal_name_norm" => opt_str(&i.principal_name_norm),
+            "emails" => self.list(&i.emails),
+            "display_name" => opt_str(&i.display_name),
+            "kind" => self.kind(i.kind),
+            "kind_evidence" => self.shared_list(&i.kind_evidence),
+            "non_human" => Value::from(i.non_human),
+            "status" => self.status(i.status),
+            "status_raw" => self.opt_shared(&i.status_raw),
+            "enabled" => opt_bool(i.enabled),
+            "created" => self.ts(k, &i.created),
+            "activity" => self.activity(k, &i.activity),
+            "password" => self.password(k, &i.password),
+            "account_expires" => self.ts(k, &i.account_expires),
+            "employment" => self.employment(k, &i.employment),
+            "mfa" => self.mfa(k, &i.mfa),
+            "privileged" => opt_bool(i.privileged),
+            "top_role" => opt_bool(i.top_role),
+            "roles" => self.each(k, &i.roles, Builder::role),
+            "groups" => self.each(k, &i.groups, Builder::group),
+            "credentials" => self.each(k, &i.credentials, Builder::credential),
+            "owners" => opt(i.owners.as_ref().map(|o| self.each(k, o, Builder::owner))),
+            "clients" => self.clients(k, &i.clients),
+            "correlation" => self.correlation(k, &i.correlation),
+            "delegation" => opt(i.delegation.as_ref().map(|d| self.delegation(k, d))),
+            "staff" => opt(i.staff.as_ref().map(|s| self.staff(k, s))),
+            "reuse" => opt(i.reuse.as_ref().map(|r| self.reuse(k, r))),
+            "provisioning" => self.provisioning(k, &i.provisioning),
+            "derived" => self.derived(k, &i.derived),
+            "prov" => self.prov(k, &i.prov),
+            _ => return None,
+        })
+    }
+
     pub(super) fn identity(&mut self, k: &Keys, i: &Identity) -> Value {
         let Identity {
             reference,

@@ -34,6 +34,28 @@ fn assert_same(identities: &[Identity], what: &str) {
                 first_difference(&direct, &serde, "")
             );
         }
+        // Every top-level field alone (what `applies_to` grouping builds) is the same value,
+        // and all of them together are the whole identity.
+        let whole = identity_value(i);
+        let names: Vec<&str> = whole
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_string().unwrap().as_ref())
+            .collect();
+        for name in &names {
+            let one = identity_fields(i, std::iter::once(*name));
+            assert!(
+                one[&Value::from(*name)] == whole[&Value::from(*name)],
+                "{what}: {}: field {name} built alone differs",
+                i.reference
+            );
+        }
+        assert!(
+            identity_fields(i, names.iter().copied()) == whole,
+            "{what}: {}: every field built alone differs from the whole",
+            i.reference
+        );
     }
 }
 

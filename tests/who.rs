@@ -71,11 +71,11 @@ const LEE_ENTRA: &str = "entra/0a4ba8ac-3dd2-433f-8553-2938e499a6d4";
 const LEE_SID: &str = "S-1-5-21-1004336348-1177238915-682003330-1118";
 
 #[test]
-fn a_leaver_still_enabled_in_aws_is_shown_with_its_finding_and_exit_1() {
+fn a_leaver_still_enabled_in_aws_and_the_rmm_is_shown_with_its_findings_and_exit_1() {
     let (answer, code) = who("tom.harris@adatum.com", &[]);
     assert_eq!(code, 1, "leaver access remains");
     let list = accounts(&answer);
-    assert_eq!(list.len(), 2, "{answer:#}");
+    assert_eq!(list.len(), 3, "{answer:#}");
     let aws = list.iter().find(|a| a["ref"] == TOM_AWS).expect("AWS user");
     assert_eq!(aws["tenant"], "adatum");
     assert_eq!(aws["source_kind"], "aws-iam");
@@ -86,6 +86,16 @@ fn a_leaver_still_enabled_in_aws_is_shown_with_its_finding_and_exit_1() {
     assert_eq!(aws["leaver_access"], true);
     assert_eq!(rules(aws), ["DRIFT-002"]);
     assert_eq!(aws["findings"][0]["severity"], "critical");
+    // The MSP's RMM (an estate-level NinjaOne export) attributes him to Adatum by organisation.
+    let rmm = list
+        .iter()
+        .find(|a| a["ref"] == "rmm/41")
+        .expect("RMM end user");
+    assert_eq!(rmm["tenant"], "adatum");
+    assert_eq!(rmm["source_kind"], "ninjaone");
+    assert_eq!(rmm["leaver_access"], true);
+    assert_eq!(rules(rmm), ["DRIFT-002"]);
+    assert_eq!(rmm["provenance"]["file"], "msp/ninjaone-users.json");
     let entra = list.iter().find(|a| a["source"] == "entra").unwrap();
     assert_eq!(entra["enabled"], false);
     assert_eq!(entra["status"], "disabled");
@@ -98,7 +108,7 @@ fn a_leaver_still_enabled_in_aws_is_shown_with_its_finding_and_exit_1() {
     let (table, code) = text("tom.harris@adatum.com");
     assert_eq!(code, 1);
     assert!(
-        table.starts_with("tom.harris@adatum.com: 2 accounts in 1 tenant (1 enabled)"),
+        table.starts_with("tom.harris@adatum.com: 3 accounts in 1 tenant (2 enabled)"),
         "{table}"
     );
     assert!(table.contains("DRIFT-002"), "{table}");
@@ -106,6 +116,7 @@ fn a_leaver_still_enabled_in_aws_is_shown_with_its_finding_and_exit_1() {
         table.contains(&format!("LEAVER ACCESS: adatum {TOM_AWS}")),
         "{table}"
     );
+    assert!(table.contains("LEAVER ACCESS: adatum rmm/41"), "{table}");
 }
 
 #[test]

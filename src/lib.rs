@@ -15,6 +15,7 @@ pub mod estate;
 pub mod evaluate;
 pub mod finding;
 pub mod load;
+pub mod manifest;
 pub mod model;
 pub mod normalise;
 pub mod policy;

@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use driftgate::audit::{self, Fatal, Loaded, Options};
 use driftgate::estate::{parse_as_of, Estate};
+use driftgate::manifest;
 use driftgate::policy::metadata::Severity;
 use driftgate::policy::{test as policy_test, PolicySet};
 use driftgate::report::{self, exit};
@@ -55,6 +56,16 @@ enum Format {
     Table,
     Json,
     Csv,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (CI test reports).
+    Junit,
+    /// Markdown (PR comments, job summaries).
+    Markdown,
+    /// OCSF 1.8.0 Compliance Finding events, one JSON object per line (SIEMs).
+    Ocsf,
+    /// NIST OSCAL 1.2.2 assessment-results JSON (auditors).
+    Oscal,
 }
 
 #[derive(Subcommand)]
@@ -141,6 +152,17 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Re-hash a run folder's inputs, policies and reports against its manifest.json.
+    ///
+    /// Exit codes: 0 everything matches, 1 a file changed or is missing, 2 usage/input error
+    /// (not a run folder, unreadable or unsupported manifest).
+    Verify {
+        /// The run folder (holding manifest.json).
+        run_dir: PathBuf,
+        /// Resolve input files against this estate folder instead of the recorded one.
+        #[arg(long, value_name = "DIR")]
+        estate: Option<PathBuf>,
+    },
     /// Policy authoring tools.
     Policy {
         #[command(subcommand)]
@@ -198,6 +220,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             fail_on,
             policy,
         } => {
+            let started_at = now();
+            let estate_arg = estate.clone();
             let Some(set) = load_policies(&policy) else {
                 return Ok(exit::POLICY_ERROR);
             };
@@ -222,10 +246,24 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 Format::Table => quiet_pipe(report::table::render(&report, &mut w))?,
                 Format::Json => quiet_pipe(w.write_all(json.as_bytes()))?,
                 Format::Csv => quiet_pipe(report::csv::render(&report, &mut w))?,
+                Format::Sarif => quiet_pipe(report::sarif::render(&report, &mut w))?,
+                Format::Junit => quiet_pipe(report::junit::render(&report, &mut w))?,
+                Format::Markdown => quiet_pipe(report::markdown::render(&report, &mut w))?,
+                Format::Ocsf => quiet_pipe(report::ocsf::render(&report, &mut w))?,
+                Format::Oscal => quiet_pipe(report::oscal::render(&report, &mut w))?,
             }
             quiet_pipe(w.flush())?;
             if !no_out {
-                let dir = write_run(&out, &report, &json)?;
+                let ctx = manifest::RunContext {
+                    command_line: std::env::args_os()
+                        .map(|a| a.to_string_lossy().into_owned())
+                        .collect(),
+                    working_dir: std::env::current_dir().unwrap_or_default(),
+                    estate_arg,
+                    started_at,
+                };
+                let evidence = manifest::Manifest::begin(&ctx, &estate, &set, &report)?;
+                let dir = write_run(&out, &report, &json, evidence)?;
                 eprintln!("report written to {}", dir.display());
             }
             let code = report::exit_code(&report, fail_on.0);
@@ -347,6 +385,15 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             );
             Ok(exit::CLEAN)
         }
+        Command::Verify { run_dir, estate } => {
+            let m = manifest::load(&run_dir)?;
+            let result = manifest::verify(&m, &run_dir, estate.as_deref());
+            let stdout = std::io::stdout();
+            let mut w = stdout.lock();
+            quiet_pipe(result.render(&mut w))?;
+            quiet_pipe(w.flush())?;
+            Ok(result.exit_code())
+        }
         Command::Rules { format, policy } => {
             let Some(set) = load_policies(&policy) else {
                 return Ok(exit::POLICY_ERROR);
@@ -356,7 +403,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     "{}",
                     serde_json::to_string_pretty(&set.rules.values().collect::<Vec<_>>())?
                 ),
-                Format::Csv | Format::Table => {
+                _ => {
                     let mut b = tabled::builder::Builder::default();
                     b.push_record(["id", "severity", "scope", "title", "params", "controls"]);
                     for r in set.rules.values() {
@@ -474,23 +521,47 @@ fn report_fatal(fatal: Fatal) -> i32 {
 
 /// Write `report.json` and `findings.csv` into a new run folder named by as_of and content hash:
 /// the same report always lands in the same folder, a different one never overwrites it.
-fn write_run(out: &Path, report: &report::Report, json: &str) -> anyhow::Result<PathBuf> {
+/// `manifest.json` is written last, over every report file the folder then holds.
+fn write_run(
+    out: &Path,
+    report: &report::Report,
+    json: &str,
+    evidence: manifest::Manifest,
+) -> anyhow::Result<PathBuf> {
     use sha2::{Digest, Sha256};
     let mut csv = Vec::new();
     report::csv::render(report, &mut csv)?;
+    let (mut sarif, mut junit, mut md) = (Vec::new(), Vec::new(), Vec::new());
+    report::sarif::render(report, &mut sarif)?;
+    report::junit::render(report, &mut junit)?;
+    report::markdown::render(report, &mut md)?;
+    let (mut ocsf, mut oscal) = (Vec::new(), Vec::new());
+    report::ocsf::render(report, &mut ocsf)?;
+    report::oscal::render(report, &mut oscal)?;
     let hash = Sha256::digest(json.as_bytes());
     let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
     let stamp = report.run.as_of.replace([':', '-'], "");
     let dir = out.join(format!("run-{stamp}-{short}"));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    manifest::prepare_run_dir(&dir, json.as_bytes())?;
     for (name, bytes) in [
         ("report.json", json.as_bytes()),
         ("findings.csv", csv.as_slice()),
+        ("report.sarif", sarif.as_slice()),
+        ("report.junit.xml", junit.as_slice()),
+        ("report.md", md.as_slice()),
+        ("report.ocsf.jsonl", ocsf.as_slice()),
+        ("report.oscal.json", oscal.as_slice()),
     ] {
         let tmp = dir.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, dir.join(name))
             .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
     }
+    evidence.finish(&dir, now())?;
     Ok(dir)
+}
+
+/// Wall clock for the manifest only (never in report.json: the run folder hashes that).
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -499,6 +499,11 @@ fn every_output_format_of_the_demo_matches_its_snapshot() {
         ("table", "demo.table.txt"),
         ("json", "demo.report.json"),
         ("csv", "demo.findings.csv"),
+        ("sarif", "demo.report.sarif"),
+        ("junit", "demo.report.junit.xml"),
+        ("markdown", "demo.report.md"),
+        ("ocsf", "demo.report.ocsf.jsonl"),
+        ("oscal", "demo.report.oscal.json"),
     ] {
         let out = driftgate(&["audit", "fixtures/demo", "--no-out", "--format", format]);
         assert_eq!(out.status.code(), Some(1));

@@ -6,6 +6,13 @@
 
 pub mod csv;
 pub mod drift;
+pub mod junit;
+pub mod markdown;
+pub mod ocsf;
+pub mod oscal;
+#[cfg(test)]
+mod sample;
+pub mod sarif;
 pub mod table;
 
 use crate::finding::{Finding, NotEvaluable};

@@ -1,0 +1,74 @@
+//! The machine formats of the demo: SARIF validated against a schema, the run folder holding every
+//! format. (Byte-level snapshots of each format live in tests/cli.rs.)
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn driftgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftgate"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("binary runs")
+}
+
+/// tests/schemas/sarif-2.1.0-subset.json is a hand-written subset of the official SARIF 2.1.0
+/// schema (the official file could not be vendored offline): it pins what GitHub code scanning
+/// requires: `$schema`, `version`, a driver name, and for every result a rule id, a message and
+/// a physical location with a relative URI.
+#[test]
+fn demo_sarif_is_valid_against_the_sarif_2_1_0_subset_schema() {
+    let out = driftgate(&["audit", "fixtures/demo", "--no-out", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0-subset.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    // A document that breaks a GitHub requirement is rejected by the schema.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"] = "/abs/users.json".into();
+    assert!(!validator.is_valid(&broken));
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["locations"] = serde_json::json!([]);
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn the_run_folder_holds_every_format_matching_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let run = driftgate(&["audit", "fixtures/demo", "--out", &out, "--format", "json"]);
+    assert_eq!(run.status.code(), Some(1));
+    let runs: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    let folder = runs[0].as_ref().unwrap().path();
+    for (file, format) in [
+        ("report.json", "json"),
+        ("findings.csv", "csv"),
+        ("report.sarif", "sarif"),
+        ("report.junit.xml", "junit"),
+        ("report.md", "markdown"),
+        ("report.ocsf.jsonl", "ocsf"),
+        ("report.oscal.json", "oscal"),
+    ] {
+        let stdout = driftgate(&["audit", "fixtures/demo", "--no-out", "--format", format]).stdout;
+        assert_eq!(
+            std::fs::read(folder.join(file)).unwrap(),
+            stdout,
+            "{file} differs from --format {format}"
+        );
+    }
+}

@@ -155,6 +155,7 @@ fn main() {
             &Options {
                 as_of: None,
                 tenants: vec![],
+                progress: false,
             },
         )
         .expect("audit runs");

@@ -8,6 +8,7 @@ use crate::evaluate::{self, TenantJob};
 use crate::load;
 use crate::normalise::{self, TenantModel};
 use crate::policy::{PolicyError, PolicySet};
+use crate::progress::Progress;
 use crate::report::*;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -15,11 +16,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What the caller chose for this run.
+#[derive(Default)]
 pub struct Options {
     /// `--as-of`: wins over tenant and estate.
     pub as_of: Option<DateTime<Utc>>,
     /// `--tenant`: audit only these (empty: all).
     pub tenants: Vec<String>,
+    /// Show progress on standard error (see [`crate::progress`]); off by default.
+    pub progress: bool,
 }
 
 /// A run that could not start: bad estate.toml, bad policies, an unknown `--tenant`.
@@ -234,6 +238,24 @@ pub fn load_estate(
     as_of: DateTime<Utc>,
     as_of_flag: bool,
 ) -> Vec<(TenantConfig, Loaded)> {
+    let off = Progress::new(false);
+    load_estate_progress(estate, selected, estate_params, as_of, as_of_flag, &off)
+}
+
+/// As [`load_estate`], counting each loaded tenant on `progress`.
+pub fn load_estate_progress(
+    estate: &Estate,
+    selected: &[TenantConfig],
+    estate_params: &BTreeMap<String, Value>,
+    as_of: DateTime<Utc>,
+    as_of_flag: bool,
+    progress: &Progress,
+) -> Vec<(TenantConfig, Loaded)> {
+    let total = selected
+        .iter()
+        .filter(|t| t.id != crate::estate::MSP_TENANT)
+        .count()
+        + usize::from(estate.msp_tenant().is_some());
     // The MSP's own systems load first: their records that reach a client are audited there,
     // and its staff source tells which accounts are technicians and which of them have left.
     let staff_source = estate.msp.staff_source.as_deref();
@@ -253,6 +275,7 @@ pub fn load_estate(
             attribution = crate::attribute::attribute(&mut job.model, &estate.tenants);
             warnings.append(&mut attribution.warnings);
         }
+        progress.tick(total);
         (c, Some(state), attribution.by_tenant)
     });
     let estate_sources: std::collections::BTreeSet<&str> =
@@ -287,9 +310,11 @@ pub fn load_estate(
                 // Hashed here, while this tenant's records are still in cache.
                 keys = crate::reuse::tenant_keys(&job.model, &estate_sources);
             }
+            progress.tick(total);
             (t.clone(), state, keys)
         })
         .collect();
+    progress.loaded(total);
     // Accounts shared between the client tenants loaded here (LIFE-003).
     let mut loaded = Vec::with_capacity(with_keys.len());
     let mut keys = Vec::with_capacity(with_keys.len());
@@ -324,12 +349,14 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
         .map_err(|e| Fatal::Config(vec![e]))?;
     let timing = Timing::new();
-    let loaded = load_estate(
+    let progress = Progress::new(opts.progress);
+    let loaded = load_estate_progress(
         estate,
         &selected,
         &estate_params,
         as_of,
         opts.as_of.is_some(),
+        &progress,
     );
     let mut jobs = Vec::new();
     let mut tenants: Vec<TenantReport> = Vec::new();
@@ -395,7 +422,10 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
         }
     }
     timing.mark("load + normalise");
-    let results = evaluate::evaluate(&jobs, set).map_err(Fatal::Policy)?;
+    progress.evaluating(jobs.iter().map(|j| j.model.identities.len()).sum());
+    let results = evaluate::evaluate(&jobs, set);
+    progress.evaluated();
+    let results = results.map_err(Fatal::Policy)?;
     // The models are no longer needed: free them on every core (a 100k-identity estate's models
     // take as long to drop as the report takes to assemble).
     jobs.into_par_iter().for_each(drop);

@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod model;
 pub mod normalise;
 pub mod policy;
+pub mod progress;
 pub mod provision;
 pub mod rego_identity;
 pub mod rego_value;

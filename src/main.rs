@@ -11,7 +11,7 @@ use driftgate::manifest;
 use driftgate::policy::metadata::Severity;
 use driftgate::policy::{test as policy_test, PolicySet};
 use driftgate::report::{self, exit};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// `println!` for results: a reader that closed the pipe early (`| head`) is not an error.
@@ -66,6 +66,8 @@ enum Format {
     Ocsf,
     /// NIST OSCAL 1.2.2 assessment-results JSON (auditors).
     Oscal,
+    /// One self-contained HTML page (people: e-mail, browser, print to PDF).
+    Html,
 }
 
 #[derive(Subcommand)]
@@ -90,9 +92,16 @@ enum Command {
         /// Write no run folder.
         #[arg(long)]
         no_out: bool,
+        /// Compare with this earlier run folder (or its report.json): print a summary on
+        /// standard error and write diff.json into the new run folder. The exit code is unchanged.
+        #[arg(long, value_name = "RUN_DIR")]
+        baseline: Option<PathBuf>,
         /// Exit 1 when a finding is at or above this severity (`none`: never).
         #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
         fail_on: FailOn,
+        /// Show no progress on standard error (shown only when it is a terminal).
+        #[arg(long, short)]
+        quiet: bool,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -130,6 +139,9 @@ enum Command {
         /// What to print on standard output.
         #[arg(long, default_value = "table", value_parser = ["table", "json"])]
         format: String,
+        /// Show no progress on standard error (shown only when it is a terminal).
+        #[arg(long, short)]
+        quiet: bool,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -162,6 +174,20 @@ enum Command {
         /// Resolve input files against this estate folder instead of the recorded one.
         #[arg(long, value_name = "DIR")]
         estate: Option<PathBuf>,
+    },
+    /// Compare two run folders: findings new, resolved, persisting and regressed (more severe)
+    /// per tenant by fingerprint, drift scores old → new and changed tenant × rule verdicts.
+    ///
+    /// Exit codes: 0 no new or regressed finding, 1 new or regressed findings, 2 usage/input
+    /// error (not a run folder, invalid JSON, a report.json of another schema version).
+    Diff {
+        /// The earlier run folder (or its report.json).
+        old: PathBuf,
+        /// The later run folder (or its report.json).
+        new: PathBuf,
+        /// What to print on standard output (json: schema `driftgate.diff/v1`).
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
     },
     /// Policy authoring tools.
     Policy {
@@ -217,10 +243,19 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             format,
             out,
             no_out,
+            baseline,
             fail_on,
+            quiet,
             policy,
         } => {
             let started_at = now();
+            let baseline = match baseline.as_deref().map(report::diff::read_run).transpose() {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("error: --baseline: {e}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+            };
             let estate_arg = estate.clone();
             let Some(set) = load_policies(&policy) else {
                 return Ok(exit::POLICY_ERROR);
@@ -235,7 +270,15 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     return Ok(exit::INPUT_ERROR);
                 }
             };
-            let report = match audit::run(&estate, &set, &Options { as_of, tenants }) {
+            let report = match audit::run(
+                &estate,
+                &set,
+                &Options {
+                    as_of,
+                    tenants,
+                    progress: !quiet && std::io::stderr().is_terminal(),
+                },
+            ) {
                 Ok(r) => r,
                 Err(fatal) => return Ok(report_fatal(fatal)),
             };
@@ -251,8 +294,22 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 Format::Markdown => quiet_pipe(report::markdown::render(&report, &mut w))?,
                 Format::Ocsf => quiet_pipe(report::ocsf::render(&report, &mut w))?,
                 Format::Oscal => quiet_pipe(report::oscal::render(&report, &mut w))?,
+                Format::Html => quiet_pipe(report::html::render(&report, &mut w))?,
             }
             quiet_pipe(w.flush())?;
+            let drift = match &baseline {
+                Some(old) => {
+                    let name = if no_out {
+                        "this run".to_string()
+                    } else {
+                        run_dir_name(&report, &json)
+                    };
+                    let value: serde_json::Value = serde_json::from_str(&json)?;
+                    let new = report::diff::parse_run(name, "report.json", &value)?;
+                    Some(report::diff::diff(old, &new))
+                }
+                None => None,
+            };
             if !no_out {
                 let ctx = manifest::RunContext {
                     command_line: std::env::args_os()
@@ -263,8 +320,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     started_at,
                 };
                 let evidence = manifest::Manifest::begin(&ctx, &estate, &set, &report)?;
-                let dir = write_run(&out, &report, &json, evidence)?;
+                let diff_json = drift.as_ref().map(report::diff::to_json);
+                let dir = write_run(&out, &report, &json, diff_json.as_deref(), evidence)?;
                 eprintln!("report written to {}", dir.display());
+            }
+            if let Some(d) = &drift {
+                eprintln!("{}", report::diff::summary_line(d));
             }
             let code = report::exit_code(&report, fail_on.0);
             // The process ends here: freeing a large report and its JSON one value at a time
@@ -334,6 +395,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             as_of,
             tenants,
             format,
+            quiet,
             policy,
         } => {
             if principal.trim().is_empty() {
@@ -353,7 +415,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     return Ok(exit::INPUT_ERROR);
                 }
             };
-            let opts = driftgate::who::Options { as_of, tenants };
+            let opts = driftgate::who::Options {
+                as_of,
+                tenants,
+                progress: !quiet && std::io::stderr().is_terminal(),
+            };
             let answer = match driftgate::who::run(&estate, &set, &opts, &principal) {
                 Ok(a) => a,
                 Err(fatal) => return Ok(report_fatal(fatal)),
@@ -393,6 +459,20 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             quiet_pipe(result.render(&mut w))?;
             quiet_pipe(w.flush())?;
             Ok(result.exit_code())
+        }
+        Command::Diff { old, new, format } => {
+            let old = report::diff::read_run(&old)?;
+            let new = report::diff::read_run(&new)?;
+            let d = report::diff::diff(&old, &new);
+            let stdout = std::io::stdout();
+            let mut w = stdout.lock();
+            if format == "json" {
+                quiet_pipe(w.write_all(report::diff::to_json(&d).as_bytes()))?;
+            } else {
+                quiet_pipe(report::diff::render_table(&d, &mut w))?;
+            }
+            quiet_pipe(w.flush())?;
+            Ok(report::diff::exit_code(&d))
         }
         Command::Rules { format, policy } => {
             let Some(set) = load_policies(&policy) else {
@@ -526,32 +606,32 @@ fn write_run(
     out: &Path,
     report: &report::Report,
     json: &str,
+    diff_json: Option<&str>,
     evidence: manifest::Manifest,
 ) -> anyhow::Result<PathBuf> {
-    use sha2::{Digest, Sha256};
-    let mut csv = Vec::new();
-    report::csv::render(report, &mut csv)?;
-    let (mut sarif, mut junit, mut md) = (Vec::new(), Vec::new(), Vec::new());
-    report::sarif::render(report, &mut sarif)?;
-    report::junit::render(report, &mut junit)?;
-    report::markdown::render(report, &mut md)?;
-    let (mut ocsf, mut oscal) = (Vec::new(), Vec::new());
-    report::ocsf::render(report, &mut ocsf)?;
-    report::oscal::render(report, &mut oscal)?;
-    let hash = Sha256::digest(json.as_bytes());
-    let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    let stamp = report.run.as_of.replace([':', '-'], "");
-    let dir = out.join(format!("run-{stamp}-{short}"));
+    use rayon::prelude::*;
+    // Every format, rendered at once on all cores (each is tens of MB for a large estate).
+    let rendered: Vec<(&str, Vec<u8>)> = report::RUN_FILES
+        .par_iter()
+        .map(|(name, render)| {
+            let mut bytes = Vec::new();
+            render(report, &mut bytes).map(|()| (*name, bytes))
+        })
+        .collect::<std::io::Result<_>>()?;
+    let dir = out.join(run_dir_name(report, json));
     manifest::prepare_run_dir(&dir, json.as_bytes())?;
-    for (name, bytes) in [
-        ("report.json", json.as_bytes()),
-        ("findings.csv", csv.as_slice()),
-        ("report.sarif", sarif.as_slice()),
-        ("report.junit.xml", junit.as_slice()),
-        ("report.md", md.as_slice()),
-        ("report.ocsf.jsonl", ocsf.as_slice()),
-        ("report.oscal.json", oscal.as_slice()),
-    ] {
+    // A reused folder must not keep the comparison of an earlier `--baseline` run.
+    if diff_json.is_none() && dir.join("diff.json").is_file() {
+        std::fs::remove_file(dir.join("diff.json")).context("cannot remove a stale diff.json")?;
+    }
+    let files = std::iter::once(("report.json", json.as_bytes()))
+        .chain(
+            rendered
+                .iter()
+                .map(|(name, bytes)| (*name, bytes.as_slice())),
+        )
+        .chain(diff_json.map(|d| ("diff.json", d.as_bytes())));
+    for (name, bytes) in files {
         let tmp = dir.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, dir.join(name))
@@ -559,6 +639,15 @@ fn write_run(
     }
     evidence.finish(&dir, now())?;
     Ok(dir)
+}
+
+/// `run-<as_of>-<first 4 bytes of sha256(report.json), hex>`.
+fn run_dir_name(report: &report::Report, json: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(json.as_bytes());
+    let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let stamp = report.run.as_of.replace([':', '-'], "");
+    format!("run-{stamp}-{short}")
 }
 
 /// Wall clock for the manifest only (never in report.json: the run folder hashes that).

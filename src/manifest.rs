@@ -201,19 +201,26 @@ impl Manifest {
         } else {
             ctx.estate_arg.clone()
         };
-        let mut inputs = Vec::new();
-        for rel in input_paths(estate, &estate_file, report) {
-            let path = estate.root.join(&rel);
-            let (sha256, size) = hash_file(&path).map_err(|source| ManifestError::Read {
-                file: path.display().to_string(),
-                source,
-            })?;
-            inputs.push(FileEntry {
-                path: rel,
-                sha256,
-                size,
-            });
-        }
+        // Hashed on every core: a large estate is hundreds of MB of exports.
+        use rayon::prelude::*;
+        let paths: Vec<String> = input_paths(estate, &estate_file, report)
+            .into_iter()
+            .collect();
+        let inputs = paths
+            .into_par_iter()
+            .map(|rel| {
+                let path = estate.root.join(&rel);
+                let (sha256, size) = hash_file(&path).map_err(|source| ManifestError::Read {
+                    file: path.display().to_string(),
+                    source,
+                })?;
+                Ok(FileEntry {
+                    path: rel,
+                    sha256,
+                    size,
+                })
+            })
+            .collect::<Result<Vec<_>, ManifestError>>()?;
         let policies = policy_entries(set);
         Ok(Manifest {
             schema: SCHEMA.into(),
@@ -267,20 +274,28 @@ pub fn report_entries(dir: &Path) -> Result<Vec<FileEntry>, ManifestError> {
         let file = p.display().to_string();
         move |source| ManifestError::Read { file, source }
     };
-    let mut out = Vec::new();
+    let mut names = Vec::new();
     for e in std::fs::read_dir(dir).map_err(read_err(dir))? {
         let e = e.map_err(read_err(dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
         if name == FILE_NAME || name.starts_with('.') || !e.path().is_file() {
             continue;
         }
-        let (sha256, size) = hash_file(&e.path()).map_err(read_err(&e.path()))?;
-        out.push(FileEntry {
-            path: name,
-            sha256,
-            size,
-        });
+        names.push(name);
     }
+    use rayon::prelude::*;
+    let mut out = names
+        .into_par_iter()
+        .map(|name| {
+            let path = dir.join(&name);
+            let (sha256, size) = hash_file(&path).map_err(read_err(&path))?;
+            Ok(FileEntry {
+                path: name,
+                sha256,
+                size,
+            })
+        })
+        .collect::<Result<Vec<_>, ManifestError>>()?;
     out.sort();
     Ok(out)
 }

@@ -24,6 +24,8 @@ pub struct Options {
     pub as_of: Option<DateTime<Utc>>,
     /// `--tenant`: search only these (empty: all, `_msp` included).
     pub tenants: Vec<String>,
+    /// Show progress on standard error (see [`crate::progress`]).
+    pub progress: bool,
 }
 
 /// The answer to `driftgate who`: what `--format json` prints.
@@ -225,7 +227,14 @@ pub fn run(
         .map_err(|e| Fatal::Config(vec![e]))?;
     // Loaded as the audit loads them: the MSP's GDAP and PSA/RMM records appear in the client
     // tenants they reach. Each model is dropped once searched: only the matches are kept.
-    let loaded = audit::load_estate(estate, &selected, &params, as_of, opts.as_of.is_some());
+    let loaded = audit::load_estate_progress(
+        estate,
+        &selected,
+        &params,
+        as_of,
+        opts.as_of.is_some(),
+        &crate::progress::Progress::new(opts.progress),
+    );
     let mut searched: Vec<(String, Searched)> = loaded
         .into_par_iter()
         .map(|(t, state)| {
@@ -277,7 +286,12 @@ pub fn run(
         } else {
             holding.into_iter().collect()
         };
-        attach_findings(estate, set, opts.as_of, audited, &mut answer)?;
+        let audit = audit::Options {
+            as_of: opts.as_of,
+            tenants: audited,
+            progress: opts.progress,
+        };
+        attach_findings(estate, set, &audit, &mut answer)?;
     }
     answer.searched.sort();
     answer.accounts.sort_by(|a, b| {
@@ -292,11 +306,10 @@ pub fn run(
 fn attach_findings(
     estate: &Estate,
     set: &PolicySet,
-    as_of: Option<DateTime<Utc>>,
-    tenants: Vec<String>,
+    opts: &audit::Options,
     answer: &mut Answer,
 ) -> Result<(), Fatal> {
-    let report = audit::run(estate, set, &audit::Options { as_of, tenants })?;
+    let report = audit::run(estate, set, opts)?;
     for a in &mut answer.accounts {
         let msp = a.tenant == MSP_TENANT;
         a.findings = report

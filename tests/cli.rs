@@ -504,6 +504,7 @@ fn every_output_format_of_the_demo_matches_its_snapshot() {
         ("markdown", "demo.report.md"),
         ("ocsf", "demo.report.ocsf.jsonl"),
         ("oscal", "demo.report.oscal.json"),
+        ("html", "demo.report.html"),
     ] {
         let out = driftgate(&["audit", "fixtures/demo", "--no-out", "--format", format]);
         assert_eq!(out.status.code(), Some(1));
@@ -533,5 +534,33 @@ fn a_reader_that_stops_early_is_not_a_crash() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(want), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn progress_is_never_shown_when_stderr_is_not_a_terminal() {
+    let audit = ["audit", "fixtures/demo", "--no-out"];
+    let who = ["who", "fixtures/demo", "tom.harris@adatum.com"];
+    for (plain, quiet) in [
+        (audit, "--quiet"),
+        (audit, "-q"),
+        (who, "--quiet"),
+        (who, "-q"),
+    ] {
+        let expected = driftgate(&plain);
+        let args = [&plain[..], &[quiet]].concat();
+        let out = driftgate(&args);
+        assert_eq!(out.status.code(), expected.status.code(), "{args:?}");
+        assert_eq!(
+            out.stdout, expected.stdout,
+            "{args:?}: --quiet changes only stderr"
+        );
+        for out in [&out, &expected] {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !err.contains("loading") && !err.contains("evaluating") && !err.contains('\r'),
+                "{args:?}: progress on a pipe: {err}"
+            );
+        }
     }
 }

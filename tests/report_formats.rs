@@ -63,6 +63,7 @@ fn the_run_folder_holds_every_format_matching_standard_output() {
         ("report.md", "markdown"),
         ("report.ocsf.jsonl", "ocsf"),
         ("report.oscal.json", "oscal"),
+        ("report.html", "html"),
     ] {
         let stdout = driftgate(&["audit", "fixtures/demo", "--no-out", "--format", format]).stdout;
         assert_eq!(

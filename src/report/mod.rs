@@ -5,7 +5,9 @@
 //! of the report and `--fail-on`.
 
 pub mod csv;
+pub mod diff;
 pub mod drift;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod ocsf;
@@ -182,6 +184,21 @@ impl Report {
         }
     }
 }
+
+/// A renderer: a finished report to bytes.
+pub type Render = fn(&Report, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// Every file a run folder holds besides report.json (and manifest.json, written last), with its
+/// renderer. `--format` offers the same renderers on standard output.
+pub const RUN_FILES: &[(&str, Render)] = &[
+    ("findings.csv", csv::render),
+    ("report.sarif", sarif::render),
+    ("report.junit.xml", junit::render),
+    ("report.md", markdown::render),
+    ("report.ocsf.jsonl", ocsf::render),
+    ("report.oscal.json", oscal::render),
+    ("report.html", html::render),
+];
 
 /// report.json text: pretty, newline-terminated, byte-identical for identical inputs.
 ///

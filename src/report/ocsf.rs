@@ -1,12 +1,14 @@
 //! OCSF 1.8.0 Compliance Finding events (class 2003), one JSON object per line.
 //!
-//! One event per finding and per framework it maps to (as Prowler's compliance output does), so
-//! a SIEM can filter by standard: `compliance.standards` names the framework, `requirements` its
-//! control ids. A finding that maps to no framework still gets one event, for driftgate's own
-//! rule. Every value is deterministic: `time` is the tenant's `as_of` in epoch milliseconds (never
-//! the wall clock), `finding_info.uid` is the finding's fingerprint and the framework, and events
-//! follow the report's finding order. What driftgate knows that OCSF has no field for (evidence,
-//! provenance) is under `unmapped`.
+//! One event per finding. `compliance.standards` names every framework the rule maps to and
+//! `requirements` every control as `<standard> <id>` (e.g. `NIST CSF 2.0 PR.AA-05`); the NIST CSF
+//! 2.0 control (else the first mapped) is `control`. One event per finding rather than per
+//! finding × framework keeps the file proportional to the findings (eight frameworks would
+//! repeat each finding's evidence eight times). A finding that maps to no framework names
+//! driftgate's own rule. Every value is deterministic: `time` is the tenant's `as_of` in epoch
+//! milliseconds (never the wall clock), `finding_info.uid` is the finding's fingerprint, and
+//! events follow the report's finding order. What OCSF has no field for (evidence, provenance,
+//! the control map by framework key) is under `unmapped`.
 
 use super::Report;
 use crate::finding::Finding;
@@ -55,7 +57,7 @@ fn epoch_ms(rfc3339: &str) -> i64 {
         .unwrap_or(0)
 }
 
-fn event(report: &Report, f: &Finding, standard: (&str, &[String])) -> Value {
+fn event(report: &Report, f: &Finding) -> Value {
     let (severity_id, severity_name) = severity(f.severity);
     let as_of = report
         .tenants
@@ -63,7 +65,35 @@ fn event(report: &Report, f: &Finding, standard: (&str, &[String])) -> Value {
         .find(|t| t.id == f.tenant)
         .and_then(|t| t.as_of.as_deref())
         .unwrap_or(&report.run.as_of);
-    let (framework, requirements) = standard;
+    let mapped: Vec<(&str, &Vec<String>)> = f
+        .controls
+        .iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(k, ids)| (k.as_str(), ids))
+        .collect();
+    let standards: Vec<&str> = if mapped.is_empty() {
+        vec!["driftgate"]
+    } else {
+        mapped.iter().map(|(k, _)| standard_name(k)).collect()
+    };
+    let requirements: Vec<String> = if mapped.is_empty() {
+        vec![format!("driftgate {}", f.rule)]
+    } else {
+        mapped
+            .iter()
+            .flat_map(|(k, ids)| {
+                ids.iter()
+                    .map(move |id| format!("{} {id}", standard_name(k)))
+            })
+            .collect()
+    };
+    let control = f
+        .controls
+        .get("nist-csf-2.0")
+        .and_then(|ids| ids.first())
+        .or_else(|| mapped.first().and_then(|(_, ids)| ids.first()))
+        .cloned()
+        .unwrap_or_else(|| f.rule.clone());
     let name = f
         .subject
         .principal_name
@@ -94,17 +124,17 @@ fn event(report: &Report, f: &Finding, standard: (&str, &[String])) -> Value {
             },
             "event_code": f.rule,
             "tenant_uid": f.tenant,
-            "uid": format!("{}-{framework}", f.fingerprint),
+            "uid": f.fingerprint,
         },
         "finding_info": {
-            "uid": format!("{}-{framework}", f.fingerprint),
+            "uid": f.fingerprint,
             "title": &*f.title,
             "analytic": {"uid": f.rule, "name": &*f.title, "type_id": 1, "type": "Rule"},
         },
         "compliance": {
-            "standards": [standard_name(framework)],
+            "standards": standards,
             "requirements": requirements,
-            "control": requirements.join(", "),
+            "control": control,
             "status_id": 3,
             "status": "Fail",
         },
@@ -119,27 +149,16 @@ fn event(report: &Report, f: &Finding, standard: (&str, &[String])) -> Value {
             "evidence": f.evidence,
             "provenance": f.provenance,
             "key": f.key,
+            "controls": &*f.controls,
         },
     })
 }
 
-/// Every finding as Compliance Finding events, one JSON document per line.
+/// Every finding as a Compliance Finding event, one JSON document per line.
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     for f in &report.findings {
-        let own = [f.rule.clone()];
-        let mut standards: Vec<(&str, &[String])> = f
-            .controls
-            .iter()
-            .filter(|(_, ids)| !ids.is_empty())
-            .map(|(k, ids)| (k.as_str(), ids.as_slice()))
-            .collect();
-        if standards.is_empty() {
-            standards.push(("driftgate", &own));
-        }
-        for standard in standards {
-            serde_json::to_writer(&mut *out, &event(report, f, standard))?;
-            out.write_all(b"\n")?;
-        }
+        serde_json::to_writer(&mut *out, &event(report, f))?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
@@ -172,15 +191,10 @@ mod tests {
     }
 
     #[test]
-    fn one_compliance_finding_per_finding_and_framework_with_the_required_fields() {
+    fn one_compliance_finding_per_finding_with_the_required_fields() {
         let report = report();
         let events = lines(&report);
-        let expected: usize = report
-            .findings
-            .iter()
-            .map(|f| f.controls.values().filter(|v| !v.is_empty()).count().max(1))
-            .sum();
-        assert_eq!(events.len(), expected);
+        assert_eq!(events.len(), report.findings.len());
         assert!(!events.is_empty());
         for e in &events {
             for key in [
@@ -219,25 +233,26 @@ mod tests {
     #[test]
     fn standards_carry_framework_names_and_control_ids() {
         let report = report();
-        let f = report
-            .findings
-            .iter()
-            .find(|f| f.controls.contains_key("nist-csf-2.0"))
-            .expect("a sample finding mapped to CSF 2.0");
-        let events = lines(&report);
-        let e = events
-            .iter()
-            .find(|e| {
-                e["metadata"]["event_code"] == f.rule.as_str()
-                    && e["compliance"]["standards"][0] == "NIST CSF 2.0"
-            })
-            .unwrap();
+        let f = &report.findings[0];
+        let e = &lines(&report)[0];
+        assert_eq!(e["metadata"]["event_code"], f.rule.as_str());
+        assert_eq!(
+            e["compliance"]["standards"],
+            json!(["NIST CSF 2.0", "NIST SP 800-53 Rev. 5"])
+        );
         assert_eq!(
             e["compliance"]["requirements"],
-            json!(f.controls["nist-csf-2.0"])
+            json!([
+                "NIST CSF 2.0 PR.AA-05",
+                "NIST SP 800-53 Rev. 5 AC-2",
+                "NIST SP 800-53 Rev. 5 AC-6"
+            ])
         );
+        assert_eq!(e["compliance"]["control"], "PR.AA-05");
         assert_eq!(e["compliance"]["status"], "Fail");
         assert_eq!(e["resources"][0]["uid"], f.subject.reference.as_str());
+        let unmapped = &lines(&report)[1];
+        assert_eq!(unmapped["compliance"]["standards"], json!(["driftgate"]));
     }
 
     #[test]

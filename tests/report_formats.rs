@@ -73,3 +73,78 @@ fn the_run_folder_holds_every_format_matching_standard_output() {
         );
     }
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// An export that carries secret material (a client secret's `secretText`, as Graph returns it
+/// right after `addPassword`) must not leak it into any report file, nor the secret's `hint`
+/// (its first three characters).
+#[test]
+fn no_secret_material_reaches_any_report_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = dir.path().join("demo");
+    copy_dir(&root().join("fixtures/demo"), &estate);
+    let apps = estate.join("tenants/adatum/entra/applications.json");
+    const SECRET: &str = "Zq8~hX2vNf0_TOPSECRET.value-9";
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&apps).unwrap()).unwrap();
+    let mut hints = Vec::new();
+    for app in doc["value"].as_array_mut().unwrap() {
+        for c in app["passwordCredentials"].as_array_mut().unwrap() {
+            c["secretText"] = serde_json::Value::from(SECRET);
+            hints.push(c["hint"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(!hints.is_empty());
+    std::fs::write(&apps, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let run = driftgate(&[
+        "audit",
+        &estate.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    assert!(!String::from_utf8_lossy(&run.stdout).contains(SECRET));
+    let folder = std::fs::read_dir(&out)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut files = 0;
+    for e in std::fs::read_dir(&folder).unwrap() {
+        let path = e.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        assert!(
+            !text.contains(SECRET),
+            "{} holds the secret",
+            path.display()
+        );
+        for hint in &hints {
+            assert!(
+                !text.contains(&format!("\"{hint}\"")),
+                "{} holds the secret hint {hint}",
+                path.display()
+            );
+        }
+        files += 1;
+    }
+    assert!(
+        files >= 9,
+        "every format and the manifest were checked: {files}"
+    );
+}

@@ -17,12 +17,13 @@ pub const MAX_CHARS: usize = 65_536;
 const RESERVE: usize = 1_024;
 
 /// Escape text for a Markdown table cell: markup characters get a backslash, `<`/`>`/`&` become
-/// entities (no raw HTML), newlines become spaces.
+/// entities (no raw HTML), newlines become spaces; `@` is escaped so a name from an export never
+/// mentions anyone in a PR comment.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -290,6 +291,7 @@ mod tests {
         }
         assert!(md.contains("| t | 40 | ? | 1 | 1 |"), "{md}");
         assert!(md.contains("| u | – | - | E | · |"), "{md}");
+        assert_eq!(escape("@octocat ping"), "\\@octocat ping", "no mention");
     }
 
     #[test]

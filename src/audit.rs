@@ -553,6 +553,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
         findings,
         policy_errors,
         matrix,
+        trend: Vec::new(),
     })
 }
 

@@ -270,7 +270,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     return Ok(exit::INPUT_ERROR);
                 }
             };
-            let report = match audit::run(
+            let mut report = match audit::run(
                 &estate,
                 &set,
                 &Options {
@@ -282,6 +282,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 Ok(r) => r,
                 Err(fatal) => return Ok(report_fatal(fatal)),
             };
+            // Compared with a baseline run: carry its drift-score history forward.
+            if let Some(old) = &baseline {
+                report.trend = old.trend();
+            }
             let json = report::to_json(&report);
             let stdout = std::io::stdout();
             let mut w = stdout.lock();

@@ -309,12 +309,44 @@ fn audit_baseline_writes_diff_json_and_prints_the_summary() {
     let verify = driftgate(&["verify", &run.display().to_string()]);
     assert_eq!(verify.status.code(), Some(0));
 
-    let (again, _) = audit(&estate, &tmp.path().join("out"), &[]);
-    assert_eq!(again, run, "the same report lands in the same folder");
-    assert!(
-        !run.join("diff.json").exists(),
-        "no stale comparison is kept"
+    // The run carries the baseline's drift scores as the start of its trend, shown in the HTML
+    // report; a run compared with it carries both, oldest first.
+    let read = |dir: &Path| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap()
+    };
+    let report = read(&run);
+    assert_eq!(report["trend"].as_array().unwrap().len(), 1);
+    assert_eq!(report["trend"][0]["run"], name.as_str());
+    assert_eq!(
+        report["trend"][0]["scores"]["adatum"],
+        read(&r.no_bob)["tenants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == "adatum")
+            .unwrap()["drift"]["score"]
     );
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(
+        html.contains("Drift score trend"),
+        "the HTML shows the trend"
+    );
+    let second = run.display().to_string();
+    let (third, _) = audit(&estate, &tmp.path().join("out3"), &["--baseline", &second]);
+    let trend = read(&third)["trend"].clone();
+    assert_eq!(trend.as_array().unwrap().len(), 2);
+    assert_eq!(trend[0]["run"], name.as_str());
+    assert_eq!(
+        trend[1]["run"],
+        run.file_name().unwrap().to_string_lossy().as_ref()
+    );
+    // Without a baseline: no trend, no comparison.
+    let (plain, _) = audit(&estate, &tmp.path().join("out4"), &[]);
+    assert!(read(&plain).get("trend").is_none());
+    assert!(!plain.join("diff.json").exists());
+    assert!(!std::fs::read_to_string(plain.join("report.html"))
+        .unwrap()
+        .contains("Drift score trend"));
 
     let bad = tmp.path().join("nothing-here");
     let (e, b) = (estate.display().to_string(), bad.display().to_string());

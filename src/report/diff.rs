@@ -82,6 +82,26 @@ pub struct Run {
     pub run: String,
     pub as_of: String,
     tenants: BTreeMap<String, TenantSide>,
+    /// The drift scores of the runs before this one, as its report.json carried them.
+    trend: Vec<super::TrendPoint>,
+}
+
+impl Run {
+    /// The drift-score history up to and including this run: what a run audited with this one
+    /// as its `--baseline` carries in `report.json` (`trend`) and shows in the HTML report.
+    pub fn trend(&self) -> Vec<super::TrendPoint> {
+        let mut points = self.trend.clone();
+        points.push(super::TrendPoint {
+            run: self.run.clone(),
+            as_of: self.as_of.clone(),
+            scores: self
+                .tenants
+                .iter()
+                .map(|(id, side)| (id.clone(), side.score))
+                .collect(),
+        });
+        points
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -249,10 +269,20 @@ pub fn parse_run(run: String, path: &str, report: &Value) -> Result<Run, DiffErr
             .findings
             .insert(finding.fingerprint.clone(), finding);
     }
+    let trend = match report.get("trend") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(t) => serde_json::from_value(t.clone()).map_err(|e| {
+            field(
+                "trend",
+                &format!("not a list of {{run, as_of, scores}} points: {e}"),
+            )
+        })?,
+    };
     Ok(Run {
         run,
         as_of,
         tenants,
+        trend,
     })
 }
 

@@ -241,6 +241,57 @@ fn heat_map(r: &Report, o: &mut String) {
     o.push_str("</table></section>\n");
 }
 
+/// The drift score of each tenant across the baseline runs and this one (`audit --baseline`),
+/// with the change since the previous run; nothing when the run had no baseline.
+fn trend(r: &Report, o: &mut String) {
+    if r.trend.is_empty() {
+        return;
+    }
+    o.push_str("<section id=trend><h2>Drift score trend</h2>\n<p>Per tenant, the drift score of each earlier run this one was compared with (<code>--baseline</code>), oldest first, then this run; Δ is the change since the previous run. Lower is better.</p>\n<table><tr><th>tenant</th>");
+    for p in &r.trend {
+        let _ = write!(
+            o,
+            "<th title=\"{}\">{}</th>",
+            escape(&p.run),
+            escape(&p.as_of)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<th>this run<br>{}</th><th>Δ</th></tr>",
+        escape(&r.run.as_of)
+    );
+    let mut tenants: BTreeSet<&str> = r.tenants.iter().map(|t| t.id.as_str()).collect();
+    for p in &r.trend {
+        tenants.extend(p.scores.keys().map(String::as_str));
+    }
+    for id in tenants {
+        let _ = write!(o, "<tr><td>{}</td>", escape(id));
+        let mut last = None;
+        for p in &r.trend {
+            let score = p.scores.get(id).copied().flatten();
+            let _ = write!(o, "<td class=num>{}</td>", opt(score));
+            last = score;
+        }
+        let now = r
+            .tenants
+            .iter()
+            .find(|t| t.id == id)
+            .and_then(|t| t.drift.score)
+            .map(u64::from);
+        let delta = match (last, now) {
+            (Some(a), Some(b)) => format!("{:+}", b as i64 - a as i64),
+            _ => "–".into(),
+        };
+        let _ = writeln!(
+            o,
+            "<td class=num>{}</td><td class=num>{delta}</td></tr>",
+            opt(now)
+        );
+    }
+    o.push_str("</table></section>\n");
+}
+
 /// Every (framework, control) the rules map to, with the rules: lead controls first, then by
 /// framework and control.
 fn controls(r: &Report) -> Vec<((String, String), Vec<String>)> {
@@ -674,6 +725,7 @@ pub fn to_string(r: &Report) -> String {
     );
     header(r, &mut o);
     heat_map(r, &mut o);
+    trend(r, &mut o);
     control_view(r, &mut o);
     for t in &r.tenants {
         tenant_section(r, t, &mut o);

@@ -41,6 +41,18 @@ pub struct Report {
     pub summary: Summary,
     /// Tenants × rules: where the estate deviates from the standard (see [`drift`]).
     pub matrix: drift::Matrix,
+    /// Drift scores of the earlier runs this one was compared with (`audit --baseline`), oldest
+    /// first; absent without a baseline.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<TrendPoint>,
+}
+
+/// One earlier run's drift score per tenant (null: the tenant had none, e.g. not audited).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct TrendPoint {
+    pub run: String,
+    pub as_of: String,
+    pub scores: BTreeMap<String, Option<u64>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -181,6 +193,7 @@ impl Report {
             policy_errors: self.policy_errors.clone(),
             summary: self.summary.clone(),
             matrix: self.matrix.clone(),
+            trend: self.trend.clone(),
         }
     }
 }
@@ -319,6 +332,7 @@ mod tests {
                 rules: vec![],
                 rows: vec![],
             },
+            trend: Vec::new(),
         }
     }
 

@@ -187,6 +187,7 @@ pub fn sample_with(extra: usize) -> Report {
             message: "undefined <ref> & co".into(),
         }],
         matrix,
+        trend: Vec::new(),
     }
 }
 

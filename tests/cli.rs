@@ -478,8 +478,11 @@ fn a_mutated_rule_fails_its_own_tests() {
 }
 
 /// Compare with tests/snapshots/NAME, or rewrite it when DRIFTGATE_UPDATE_SNAPSHOTS=1.
-fn snapshot(name: &str, actual: &[u8]) {
-    let path = root().join("tests/snapshots").join(name);
+/// `rel` (from the repository root) holds the expected bytes; `DRIFTGATE_UPDATE_SNAPSHOTS=1`
+/// rewrites it. The formats a run folder holds are pinned by reports/example/ itself (one copy;
+/// tests/example_reports.rs checks the run folder against the same files).
+fn snapshot(rel: &str, actual: &[u8]) {
+    let path = root().join(rel);
     if std::env::var("DRIFTGATE_UPDATE_SNAPSHOTS").is_ok() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
@@ -490,21 +493,21 @@ fn snapshot(name: &str, actual: &[u8]) {
             path.display()
         )
     });
-    assert!(expected == actual, "{name} differs from its snapshot; review and rerun with DRIFTGATE_UPDATE_SNAPSHOTS=1 if intended");
+    assert!(expected == actual, "{rel} differs from its snapshot; review and rerun with DRIFTGATE_UPDATE_SNAPSHOTS=1 if intended");
 }
 
 #[test]
 fn every_output_format_of_the_demo_matches_its_snapshot() {
     for (format, name) in [
-        ("table", "demo.table.txt"),
-        ("json", "demo.report.json"),
-        ("csv", "demo.findings.csv"),
-        ("sarif", "demo.report.sarif"),
-        ("junit", "demo.report.junit.xml"),
-        ("markdown", "demo.report.md"),
-        ("ocsf", "demo.report.ocsf.jsonl"),
-        ("oscal", "demo.report.oscal.json"),
-        ("html", "demo.report.html"),
+        ("table", "tests/snapshots/demo.table.txt"),
+        ("json", "reports/example/report.json"),
+        ("csv", "reports/example/findings.csv"),
+        ("sarif", "reports/example/report.sarif"),
+        ("junit", "reports/example/report.junit.xml"),
+        ("markdown", "reports/example/report.md"),
+        ("ocsf", "reports/example/report.ocsf.jsonl"),
+        ("oscal", "reports/example/report.oscal.json"),
+        ("html", "reports/example/report.html"),
     ] {
         let out = driftgate(&["audit", "fixtures/demo", "--no-out", "--format", format]);
         assert_eq!(out.status.code(), Some(1));

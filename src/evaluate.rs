@@ -116,7 +116,7 @@ struct Grouped {
 fn group_identities(
     job: &TenantJob,
     selectors: &[Option<Selector>],
-    paths: &crate::rego_value::Paths,
+    fields: &BTreeSet<String>,
 ) -> Grouped {
     let mut by_mask: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
     let mut mask = Vec::with_capacity(selectors.len());
@@ -126,7 +126,7 @@ fn group_identities(
         let value = if everything {
             regorus::Value::Null
         } else {
-            crate::rego_identity::identity_fields(identity, paths.top_level())
+            crate::rego_identity::identity_fields(identity, fields.iter().map(String::as_str))
         };
         let value = &value;
         mask.clear();
@@ -219,10 +219,11 @@ pub fn evaluate(
         .values()
         .filter(|r| r.scope == Scope::Tenant)
         .collect();
-    let mut paths = crate::rego_value::Paths::default();
+    // The top-level fields the selectors read (each is built in full for grouping).
+    let mut fields = BTreeSet::new();
     for rule in &identity_rules {
         for (path, _) in rule.applies_to.iter().flatten() {
-            paths.add(path);
+            fields.insert(path.split('.').next().unwrap_or(path).to_string());
         }
     }
     let grouped: Vec<Grouped> = jobs
@@ -231,7 +232,7 @@ pub fn evaluate(
             // Rego values are not shared between threads: each job builds its own selectors.
             let selectors: Vec<Option<Selector>> =
                 identity_rules.iter().map(|r| Selector::of(r)).collect();
-            group_identities(job, &selectors, &paths)
+            group_identities(job, &selectors, &fields)
         })
         .collect();
     // One batch rule per distinct rule set in the estate, numbered in sorted order.

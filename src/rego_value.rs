@@ -8,37 +8,7 @@ use std::collections::BTreeMap;
 
 /// Convert any serialisable value into a regorus value.
 pub fn to_value<T: Serialize + ?Sized>(v: &T) -> Result<Value, Error> {
-    v.serialize(ValueSerializer { keep: None })
-}
-
-/// Field paths to keep when converting: a tree of field names; an empty node keeps the whole
-/// subtree below it.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Paths(BTreeMap<String, Paths>);
-
-impl Paths {
-    /// The top-level field names.
-    pub fn top_level(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str)
-    }
-
-    /// Add a dot-separated path (`derived.activity`).
-    pub fn add(&mut self, path: &str) {
-        let mut node = self;
-        for segment in path.split('.') {
-            node = node.0.entry(segment.to_string()).or_default();
-        }
-    }
-    fn child(&self, key: &str) -> Option<Option<&Paths>> {
-        self.0
-            .get(key)
-            .map(|c| if c.0.is_empty() { None } else { Some(c) })
-    }
-}
-
-/// Convert only the fields on `paths` (cheap when a few scalars are wanted from a large record).
-pub fn to_value_projected<T: Serialize + ?Sized>(v: &T, paths: &Paths) -> Result<Value, Error> {
-    v.serialize(ValueSerializer { keep: Some(paths) })
+    v.serialize(ValueSerializer)
 }
 
 #[derive(Debug)]
@@ -57,9 +27,7 @@ impl ser::Error for Error {
 }
 
 #[derive(Clone, Copy)]
-struct ValueSerializer<'a> {
-    keep: Option<&'a Paths>,
-}
+struct ValueSerializer;
 
 /// A multiplicative hash for keys that are pointers and small integers (SipHash costs more than
 /// the allocation these caches save).
@@ -222,46 +190,35 @@ fn struct_value(name: &'static str, fields: Vec<(&'static str, Value)>) -> Value
     })
 }
 
-pub struct SeqBuilder<'a>(Vec<Value>, ValueSerializer<'a>);
-pub struct MapBuilder<'a> {
+pub struct SeqBuilder(Vec<Value>);
+pub struct MapBuilder {
     map: BTreeMap<Value, Value>,
     /// Struct fields in declaration order (structs only; see [`struct_value`]).
     fields: Vec<(&'static str, Value)>,
     /// The struct's name (None: a map).
     name: Option<&'static str>,
-    /// The pending key, and the serializer for its value (None: the key is not kept).
-    key: Option<(Value, Option<ValueSerializer<'a>>)>,
-    ser: ValueSerializer<'a>,
+    /// The pending key.
+    key: Option<Value>,
 }
-pub struct VariantBuilder<'a> {
+pub struct VariantBuilder {
     name: &'static str,
-    inner: SeqBuilder<'a>,
+    inner: SeqBuilder,
 }
-pub struct StructVariantBuilder<'a> {
+pub struct StructVariantBuilder {
     name: &'static str,
-    inner: MapBuilder<'a>,
+    inner: MapBuilder,
 }
 
-impl<'a> ValueSerializer<'a> {
-    /// The serializer for field `key`, or None when the projection drops it.
-    fn field(self, key: &str) -> Option<ValueSerializer<'a>> {
-        match self.keep {
-            None => Some(self),
-            Some(paths) => paths.child(key).map(|keep| ValueSerializer { keep }),
-        }
-    }
-}
-
-impl<'a> ser::Serializer for ValueSerializer<'a> {
+impl ser::Serializer for ValueSerializer {
     type Ok = Value;
     type Error = Error;
-    type SerializeSeq = SeqBuilder<'a>;
-    type SerializeTuple = SeqBuilder<'a>;
-    type SerializeTupleStruct = SeqBuilder<'a>;
-    type SerializeTupleVariant = VariantBuilder<'a>;
-    type SerializeMap = MapBuilder<'a>;
-    type SerializeStruct = MapBuilder<'a>;
-    type SerializeStructVariant = StructVariantBuilder<'a>;
+    type SerializeSeq = SeqBuilder;
+    type SerializeTuple = SeqBuilder;
+    type SerializeTupleStruct = SeqBuilder;
+    type SerializeTupleVariant = VariantBuilder;
+    type SerializeMap = MapBuilder;
+    type SerializeStruct = MapBuilder;
+    type SerializeStructVariant = StructVariantBuilder;
 
     fn serialize_bool(self, v: bool) -> Result<Value, Error> {
         Ok(Value::from(v))
@@ -343,18 +300,16 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         v: &T,
     ) -> Result<Value, Error> {
         let mut map = BTreeMap::new();
-        if let Some(ser) = self.field(variant) {
-            map.insert(Value::from(variant), v.serialize(ser)?);
-        }
+        map.insert(Value::from(variant), v.serialize(self)?);
         Ok(Value::from(map))
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder<'a>, Error> {
-        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0)), self))
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, Error> {
+        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0))))
     }
-    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder<'a>, Error> {
+    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, Error> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqBuilder<'a>, Error> {
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqBuilder, Error> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -363,28 +318,26 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         _: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<VariantBuilder<'a>, Error> {
+    ) -> Result<VariantBuilder, Error> {
         Ok(VariantBuilder {
             name: variant,
-            inner: SeqBuilder(Vec::with_capacity(len), self),
+            inner: SeqBuilder(Vec::with_capacity(len)),
         })
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<MapBuilder<'a>, Error> {
+    fn serialize_map(self, _: Option<usize>) -> Result<MapBuilder, Error> {
         Ok(MapBuilder {
             map: BTreeMap::new(),
             fields: Vec::new(),
             name: None,
             key: None,
-            ser: self,
         })
     }
-    fn serialize_struct(self, name: &'static str, len: usize) -> Result<MapBuilder<'a>, Error> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<MapBuilder, Error> {
         Ok(MapBuilder {
             map: BTreeMap::new(),
             fields: Vec::with_capacity(len),
             name: Some(name),
             key: None,
-            ser: self,
         })
     }
     fn serialize_struct_variant(
@@ -393,7 +346,7 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<StructVariantBuilder<'a>, Error> {
+    ) -> Result<StructVariantBuilder, Error> {
         Ok(StructVariantBuilder {
             name: variant,
             inner: MapBuilder {
@@ -401,17 +354,16 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
                 fields: Vec::new(),
                 name: None,
                 key: None,
-                ser: self,
             },
         })
     }
 }
 
-impl ser::SerializeSeq for SeqBuilder<'_> {
+impl ser::SerializeSeq for SeqBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.0.push(v.serialize(self.1)?);
+        self.0.push(v.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -419,7 +371,7 @@ impl ser::SerializeSeq for SeqBuilder<'_> {
     }
 }
 
-impl ser::SerializeTuple for SeqBuilder<'_> {
+impl ser::SerializeTuple for SeqBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -430,7 +382,7 @@ impl ser::SerializeTuple for SeqBuilder<'_> {
     }
 }
 
-impl ser::SerializeTupleStruct for SeqBuilder<'_> {
+impl ser::SerializeTupleStruct for SeqBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -441,7 +393,7 @@ impl ser::SerializeTupleStruct for SeqBuilder<'_> {
     }
 }
 
-impl ser::SerializeTupleVariant for VariantBuilder<'_> {
+impl ser::SerializeTupleVariant for VariantBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -454,30 +406,24 @@ impl ser::SerializeTupleVariant for VariantBuilder<'_> {
     }
 }
 
-impl ser::SerializeMap for MapBuilder<'_> {
+impl ser::SerializeMap for MapBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), Error> {
         // JSON object keys are strings: render non-string keys as JSON does.
-        let key = match k.serialize(ValueSerializer { keep: None })? {
+        let key = match k.serialize(ValueSerializer)? {
             s @ Value::String(_) => s,
             other => Value::from(serde_json::to_string(&other).map_err(|e| Error(e.to_string()))?),
         };
-        let ser = match &key {
-            Value::String(name) => self.ser.field(name),
-            _ => None,
-        };
-        self.key = Some((key, ser));
+        self.key = Some(key);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        let (key, ser) = self
+        let key = self
             .key
             .take()
             .ok_or_else(|| Error("map value without a key".into()))?;
-        if let Some(ser) = ser {
-            self.map.insert(key, v.serialize(ser)?);
-        }
+        self.map.insert(key, v.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -485,7 +431,7 @@ impl ser::SerializeMap for MapBuilder<'_> {
     }
 }
 
-impl ser::SerializeStruct for MapBuilder<'_> {
+impl ser::SerializeStruct for MapBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -493,13 +439,11 @@ impl ser::SerializeStruct for MapBuilder<'_> {
         key: &'static str,
         v: &T,
     ) -> Result<(), Error> {
-        if let Some(ser) = self.ser.field(key) {
-            let value = v.serialize(ser)?;
-            match self.name {
-                Some(_) => self.fields.push((key, value)),
-                None => {
-                    self.map.insert(static_key(key), value);
-                }
+        let value = v.serialize(ValueSerializer)?;
+        match self.name {
+            Some(_) => self.fields.push((key, value)),
+            None => {
+                self.map.insert(static_key(key), value);
             }
         }
         Ok(())
@@ -512,7 +456,7 @@ impl ser::SerializeStruct for MapBuilder<'_> {
     }
 }
 
-impl ser::SerializeStructVariant for StructVariantBuilder<'_> {
+impl ser::SerializeStructVariant for StructVariantBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(

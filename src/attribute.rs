@@ -188,6 +188,7 @@ mod tests {
             params: toml::Table::new(),
             baseline: Default::default(),
             entitlements: Vec::new(),
+            waivers: Vec::new(),
         }
     }
 
@@ -231,6 +232,7 @@ mod tests {
                 provisioning: None,
                 mfa_enforcement: vec![],
                 baseline: vec![],
+                waivers: vec![],
             },
             identities: vec![gdap, everywhere, stray, own, tech],
         };

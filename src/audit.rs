@@ -220,7 +220,12 @@ pub fn load_tenant_with(
     if !errors.is_empty() {
         return Loaded::Failed(errors, warnings);
     }
-    let model: TenantModel = normalise::tenant_model(config, sources, as_of);
+    let mut model: TenantModel = normalise::tenant_model(config, sources, as_of);
+    model.tenant.waivers = estate
+        .waivers_for(config)
+        .iter()
+        .map(|w| w.facts(as_of))
+        .collect();
     let mut job = TenantJob::new(model, params, as_of);
     job.entitlements = estate.entitlements_for(config);
     Loaded::Ready(Box::new(job), warnings)
@@ -361,6 +366,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     let mut jobs = Vec::new();
     let mut tenants: Vec<TenantReport> = Vec::new();
     let mut job_tenant = Vec::new();
+    let mut job_waivers = Vec::new();
     for (config, state) in loaded {
         let mut report = TenantReport {
             id: config.id.clone(),
@@ -386,6 +392,10 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                 report.drift.automated_share =
                     drift::automated_share(job.model.tenant.provisioning.as_ref());
                 job_tenant.push(tenants.len());
+                job_waivers.push(crate::waiver::TenantWaivers::new(
+                    estate.waivers_for(&config),
+                    job.as_of,
+                ));
                 jobs.push(*job);
             }
             Loaded::Failed(errors, warnings) => {
@@ -432,30 +442,40 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     timing.mark("evaluate");
     let mut findings = Vec::new();
     let mut policy_errors = Vec::new();
-    for (j, result) in results.into_iter().enumerate() {
+    let rule_names: Vec<&str> = set.rules.keys().map(String::as_str).collect();
+    for ((j, result), mut waivers) in results.into_iter().enumerate().zip(job_waivers) {
         let t = &mut tenants[job_tenant[j]];
         let failed_rules: std::collections::BTreeSet<String> = result
             .errors
             .iter()
             .filter_map(|e| e.rule.clone())
             .collect();
-        for (rule_id, outcome) in result.rules {
+        for (rule_id, mut outcome) in result.rules {
+            waivers.apply(&mut outcome.findings);
+            let waived = outcome
+                .findings
+                .iter()
+                .filter(|f| f.waived.is_some())
+                .count();
             let verdict = if failed_rules.contains(&rule_id) {
                 Verdict::Error
-            } else if !outcome.findings.is_empty() {
+            } else if outcome.findings.len() > waived {
                 Verdict::Fail
+            } else if waived > 0 {
+                Verdict::Waived
             } else if !outcome.not_evaluable.is_empty() {
                 Verdict::NotEvaluable
             } else {
                 Verdict::Pass
             };
-            for f in &outcome.findings {
+            for f in outcome.findings.iter().filter(|f| f.waived.is_none()) {
                 *t.counts.entry(f.severity).or_default() += 1;
             }
             t.rules.push(RuleVerdict {
                 rule: rule_id,
                 verdict,
-                findings: outcome.findings.len(),
+                findings: outcome.findings.len() - waived,
+                waived,
                 not_evaluable: outcome.not_evaluable.len(),
                 not_evaluable_subjects: outcome
                     .not_evaluable
@@ -465,6 +485,8 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             });
             findings.extend(outcome.findings);
         }
+        t.warnings.extend(waivers.warnings(&rule_names));
+        t.drift.waivers = Some(waivers.in_force());
         policy_errors.extend(result.errors);
     }
     for t in tenants
@@ -480,7 +502,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     tenants.sort_by(|a, b| a.id.cmp(&b.id));
     crate::finding::sort(&mut findings);
     let mut per_tenant: BTreeMap<&str, Vec<&crate::finding::Finding>> = BTreeMap::new();
-    for f in &findings {
+    for f in findings.iter().filter(|f| f.waived.is_none()) {
         per_tenant.entry(f.tenant.as_str()).or_default().push(f);
     }
     let drift: Vec<drift::TenantDrift> = tenants
@@ -502,8 +524,13 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     let rule_ids: Vec<String> = set.rules.keys().cloned().collect();
     let matrix = drift::matrix(&rule_ids, &tenants, &drift);
     let mut by_severity = zero_counts();
+    let mut waived = 0;
     for f in &findings {
-        *by_severity.entry(f.severity).or_default() += 1;
+        if f.waived.is_some() {
+            waived += 1;
+        } else {
+            *by_severity.entry(f.severity).or_default() += 1;
+        }
     }
     let failed = tenants
         .iter()
@@ -529,6 +556,8 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             .map(|r| RuleInfo {
                 id: r.id.clone(),
                 title: r.title.to_string(),
+                description: r.description.clone(),
+                remediation: r.remediation.to_string(),
                 severity: r.severity,
                 scope: r.scope,
                 origin: set
@@ -546,7 +575,8 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             tenants_audited: tenants.len() - failed,
             tenants_failed: failed,
             identities: tenants.iter().map(|t| t.identities).sum(),
-            findings: findings.len(),
+            findings: findings.len() - waived,
+            waived,
             by_severity,
         },
         tenants,
@@ -580,6 +610,7 @@ fn unevaluated(rule: &str, verdict: Verdict) -> RuleVerdict {
         rule: rule.into(),
         verdict,
         findings: 0,
+        waived: 0,
         not_evaluable: 0,
         not_evaluable_subjects: Vec::new(),
     }

@@ -106,6 +106,8 @@ struct RawTenant {
     baseline: toml::Table,
     #[serde(default)]
     entitlement: Vec<toml::Table>,
+    #[serde(default)]
+    waiver: Vec<toml::Spanned<toml::Table>>,
 }
 
 /// A client tenant (or the MSP's own `_msp` pseudo-tenant).
@@ -129,6 +131,8 @@ pub struct TenantConfig {
     /// This tenant's own `[[entitlement]]`s; they add to the estate's (see
     /// [`Estate::entitlements_for`]).
     pub entitlements: Vec<crate::entitlement::Entitlement>,
+    /// This tenant's own `[[waiver]]`s; waivers.toml's add to them (see [`Estate::waivers_for`]).
+    pub waivers: Vec<crate::waiver::Waiver>,
 }
 
 /// The whole estate as configured.
@@ -144,6 +148,8 @@ pub struct Estate {
     pub baseline: crate::settings::Baseline,
     /// `[[entitlement]]`s that apply to every tenant.
     pub entitlements: Vec<crate::entitlement::Entitlement>,
+    /// The `[[waiver]]`s of waivers.toml at the estate root (each names its tenants).
+    pub waivers: Vec<crate::waiver::Waiver>,
     /// Estate-level sources, audited as the reserved tenant `_msp` when present.
     pub msp_sources: Vec<SourceConfig>,
     /// Tenants whose tenant.toml parsed, sorted by id.
@@ -192,6 +198,7 @@ impl Estate {
                     ..e
                 })?,
             entitlements: crate::entitlement::parse(&raw.entitlement, &shown, "estate.toml")?,
+            waivers: crate::waiver::read_estate_file(&root)?,
             msp_sources: raw.source,
             tenants: Vec::new(),
             tenant_errors: Vec::new(),
@@ -275,7 +282,22 @@ impl Estate {
             // The MSP's own systems are not a client: the client baseline does not apply.
             baseline: crate::settings::Baseline::default(),
             entitlements: Vec::new(),
+            waivers: Vec::new(),
         })
+    }
+
+    /// The waivers that apply to a tenant: its tenant.toml's, then waivers.toml's naming it.
+    pub fn waivers_for(&self, tenant: &TenantConfig) -> Vec<crate::waiver::Waiver> {
+        tenant
+            .waivers
+            .iter()
+            .chain(
+                self.waivers
+                    .iter()
+                    .filter(|w| w.applies_to_tenant(&tenant.id)),
+            )
+            .cloned()
+            .collect()
     }
 
     /// The entitlements that apply to a tenant: the estate's, then the tenant's own.
@@ -289,13 +311,21 @@ impl Estate {
 }
 
 fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, shown: &str) -> Result<T, ConfigError> {
+    parse_toml_text(file, shown).map(|(t, _)| t)
+}
+
+/// As [`parse_toml`], also returning the file's text (for line numbers of later checks).
+pub fn parse_toml_text<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    shown: &str,
+) -> Result<(T, String), ConfigError> {
     let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
         file: shown.into(),
         line: None,
         key: None,
         message: format!("cannot read: {e}"),
     })?;
-    toml::from_str(&text).map_err(|e| {
+    let parsed = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -310,11 +340,12 @@ fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, shown: &str) -> Resul
             key,
             message,
         }
-    })
+    })?;
+    Ok((parsed, text))
 }
 
 fn read_tenant(file: &Path, shown: &str) -> Result<TenantConfig, ConfigError> {
-    let raw: RawTenant = parse_toml(file, shown)?;
+    let (raw, text): (RawTenant, String) = parse_toml_text(file, shown)?;
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let err = |key: &str, message: String| ConfigError {
         file: shown.into(),
@@ -359,6 +390,7 @@ fn read_tenant(file: &Path, shown: &str) -> Result<TenantConfig, ConfigError> {
         }
     }
     let entitlements = crate::entitlement::parse(&raw.entitlement, shown, shown)?;
+    let waivers = crate::waiver::parse(&raw.waiver, &text, shown, Some(&id))?;
     Ok(TenantConfig {
         name: raw.name.unwrap_or_else(|| id.clone()),
         id,
@@ -375,6 +407,7 @@ fn read_tenant(file: &Path, shown: &str) -> Result<TenantConfig, ConfigError> {
         params: raw.params,
         baseline: crate::settings::Baseline::parse(&raw.baseline, shown, true)?,
         entitlements,
+        waivers,
     })
 }
 

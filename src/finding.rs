@@ -43,6 +43,10 @@ pub struct Finding {
     /// Distinguishes several findings of one rule on one subject (e.g. a credential id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// The waiver in force that covers this finding (see [`crate::waiver`]); the verdict and
+    /// evidence stay as found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Box<crate::waiver::Applied>>,
 }
 
 /// A subject a rule could not judge, and why.
@@ -154,6 +158,7 @@ pub fn from_raw(
         remediation: rule.remediation.clone(),
         fingerprint,
         key,
+        waived: None,
     })
 }
 

@@ -27,6 +27,7 @@ pub mod report;
 pub mod reuse;
 pub mod settings;
 pub mod synth;
+pub mod waiver;
 pub mod who;
 
 /// mimalloc: evaluation allocates and frees millions of small values across threads, where

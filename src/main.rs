@@ -64,7 +64,7 @@ enum Format {
     Markdown,
     /// OCSF 1.8.0 Compliance Finding events, one JSON object per line (SIEMs).
     Ocsf,
-    /// NIST OSCAL 1.2.2 assessment-results JSON (auditors).
+    /// NIST OSCAL 1.2.3 assessment-results JSON (auditors).
     Oscal,
     /// One self-contained HTML page (people: e-mail, browser, print to PDF).
     Html,

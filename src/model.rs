@@ -1059,6 +1059,8 @@ pub struct TenantFacts {
     pub mfa_enforcement: Vec<MfaEnforcement>,
     /// Each `[baseline]` setting, expected against found (BASE-004; see `src/settings.rs`).
     pub baseline: Vec<BaselineCheck>,
+    /// The waivers that apply to the tenant (GOV-001, GOV-002; see `src/waiver.rs`).
+    pub waivers: Vec<crate::waiver::WaiverFacts>,
 }
 
 /// How a directory requires MFA of its users.

@@ -65,6 +65,8 @@ pub fn tenant_model(
             provisioning,
             mfa_enforcement,
             baseline,
+            // Set by the audit, which knows the estate's waivers.toml too.
+            waivers: Vec::new(),
         },
         identities,
     }

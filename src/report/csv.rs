@@ -22,6 +22,12 @@ pub const HEADER: &[&str] = &[
     "provenance",
     "controls",
     "remediation",
+    "waiver",
+    "waiver_reason",
+    "waiver_owner",
+    "waiver_approver",
+    "waiver_ticket",
+    "waiver_expires",
 ];
 
 /// Neutralise a cell a spreadsheet would evaluate.
@@ -48,6 +54,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             .map(|(fw, ids)| format!("{fw}: {}", ids.join(", ")))
             .collect::<Vec<_>>()
             .join("; ");
+        let waiver = f.waived.as_deref();
         let row = [
             f.fingerprint.as_str(),
             &f.tenant,
@@ -64,6 +71,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             &provenance,
             &controls,
             &f.remediation,
+            waiver.map_or("", |w| w.declared.as_str()),
+            waiver.map_or("", |w| w.reason.as_str()),
+            waiver.map_or("", |w| w.owner.as_str()),
+            waiver.map_or("", |w| w.approver.as_str()),
+            waiver.and_then(|w| w.ticket.as_deref()).unwrap_or(""),
+            waiver.and_then(|w| w.expires.as_deref()).unwrap_or(""),
         ];
         w.write_record(row.iter().map(|c| safe_cell(c)))?;
     }

@@ -42,7 +42,7 @@ pub struct TenantDrift {
     pub orphans: usize,
     /// Leavers with access left (DRIFT-002 and LIFE-002 findings).
     pub leavers: usize,
-    /// Manual exceptions: waivers in force. Null until waivers are supported.
+    /// Manual exceptions: the tenant's waivers in force; null when the tenant was not audited.
     pub waivers: Option<usize>,
     /// Share of downstream accounts and privileged grants the automated workflow created, out
     /// of those whose creation the tenant's provisioning logs can judge (see
@@ -116,7 +116,7 @@ pub fn tenant_drift(t: &TenantReport, findings: &[&Finding]) -> TenantDrift {
         subjects_not_evaluable: t.rules.iter().map(|r| r.not_evaluable).sum(),
         orphans: count(&["DRIFT-001"]),
         leavers: count(&["DRIFT-002", "LIFE-002"]),
-        waivers: None,
+        waivers: t.drift.waivers,
         automated_share: t.drift.automated_share,
     }
 }

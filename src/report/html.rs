@@ -40,6 +40,7 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.5em;white-space:pre-wra
 .finding{border-left:4px solid #d0d7de;padding:.1em .8em;margin:.8em 0}
 .finding.critical,.finding.high{border-color:#e03131}.finding.medium{border-color:#f59f00}
 .warn{background:#fff3c4;border:1px solid #f59f00;padding:.4em .8em}
+.waived{color:#0969da;font-weight:600}.finding.waived-f{border-left-style:dashed}.wv{background:#ddf4ff;border:1px solid #54aeff;padding:.3em .6em}
 @media print{body{max-width:none;font-size:11px}.tenant{break-before:page}
 a{color:inherit;text-decoration:none}pre,tr,.finding{break-inside:avoid}
 .w0,.w1,.w2,.w3,.w4,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
@@ -99,6 +100,7 @@ fn verdict_cell(v: Verdict) -> (&'static str, &'static str) {
     match v {
         Verdict::Fail => ("fail", "fail"),
         Verdict::Pass => ("pass", "pass"),
+        Verdict::Waived => ("waived", "waived"),
         Verdict::NotEvaluable => ("ne", "not evaluable"),
         Verdict::Error => ("err", "error"),
         Verdict::NotAudited => ("err", "not audited"),
@@ -189,7 +191,7 @@ fn families(r: &Report) -> Vec<String> {
 }
 
 fn heat_map(r: &Report, o: &mut String) {
-    o.push_str("<section id=estate><h2>Estate summary</h2>\n<p>Findings per tenant and rule family. Colour: severity-weighted count (critical 10, high 5, medium 2, low 1), from none <span class=w1>&nbsp;1–4&nbsp;</span> <span class=w2>&nbsp;5–9&nbsp;</span> <span class=w3>&nbsp;10–19&nbsp;</span> <span class=w4>&nbsp;20+&nbsp;</span>. Text: number of findings; <strong>·</strong> pass, <strong>?</strong> not evaluable, <strong>E</strong> policy error, <strong>–</strong> not audited or no rule of the family.</p>\n");
+    o.push_str("<section id=estate><h2>Estate summary</h2>\n<p>Findings per tenant and rule family. Colour: severity-weighted count (critical 10, high 5, medium 2, low 1), from none <span class=w1>&nbsp;1–4&nbsp;</span> <span class=w2>&nbsp;5–9&nbsp;</span> <span class=w3>&nbsp;10–19&nbsp;</span> <span class=w4>&nbsp;20+&nbsp;</span>. Text: number of findings not waived; <strong>·</strong> pass, <strong>W</strong> waived, <strong>?</strong> not evaluable, <strong>E</strong> policy error, <strong>–</strong> not audited or no rule of the family.</p>\n");
     let fams = families(r);
     o.push_str("<table class=heat><tr><th>tenant</th><th class=n>drift score</th><th class=n>identities</th>");
     for f in &fams {
@@ -215,8 +217,10 @@ fn heat_map(r: &Report, o: &mut String) {
                 .filter(|(x, _)| family(x) == fam)
                 .map(|(_, c)| c)
                 .collect();
-            let of_family: Vec<&&Finding> =
-                findings.iter().filter(|f| family(&f.rule) == fam).collect();
+            let of_family: Vec<&&Finding> = findings
+                .iter()
+                .filter(|f| family(&f.rule) == fam && f.waived.is_none())
+                .collect();
             let weighted: u64 = of_family.iter().map(|f| weight(f.severity)).sum();
             let any = |v: Verdict| cells.iter().any(|c| c.verdict == v);
             let text = if !of_family.is_empty() {
@@ -227,6 +231,8 @@ fn heat_map(r: &Report, o: &mut String) {
                 "–".into()
             } else if any(Verdict::NotEvaluable) {
                 "?".into()
+            } else if any(Verdict::Waived) {
+                "W".into()
             } else {
                 "·".into()
             };
@@ -319,7 +325,7 @@ fn controls(r: &Report) -> Vec<((String, String), Vec<String>)> {
 }
 
 fn control_view(r: &Report, o: &mut String) {
-    o.push_str("<section id=controls><h2>Control view</h2>\n<p>Per control and tenant: <span class=fail>fail</span> when a mapped rule failed, else <span class=ne>not evaluable</span> when one could not be judged (or errored, or the tenant was not audited), else <span class=pass>pass</span>. Links lead to the findings.</p>\n");
+    o.push_str("<section id=controls><h2>Control view</h2>\n<p>Per control and tenant: <span class=fail>fail</span> when a mapped rule failed, else <span class=ne>not evaluable</span> when one could not be judged (or errored, or the tenant was not audited), else <span class=waived>waived</span> when a mapped rule's findings are all waived, else <span class=pass>pass</span>. Links lead to the findings.</p>\n");
     let list = controls(r);
     if list.is_empty() {
         o.push_str("<p>No rule maps to a control.</p></section>\n");
@@ -359,16 +365,27 @@ fn control_view(r: &Report, o: &mut String) {
             let mapped: Vec<_> = t.rules.iter().filter(|v| rules.contains(&v.rule)).collect();
             let (class, word) = if mapped.iter().any(|v| v.verdict == Verdict::Fail) {
                 ("fail", "fail")
-            } else if mapped.iter().any(|v| v.verdict != Verdict::Pass) || mapped.is_empty() {
+            } else if mapped
+                .iter()
+                .any(|v| !matches!(v.verdict, Verdict::Pass | Verdict::Waived))
+                || mapped.is_empty()
+            {
                 ("ne", "not evaluable")
+            } else if mapped.iter().any(|v| v.verdict == Verdict::Waived) {
+                ("waived", "waived")
             } else {
                 ("pass", "pass")
             };
             let _ = write!(o, "<td><span class={class}>{word}</span>");
-            for v in mapped.iter().filter(|v| v.verdict == Verdict::Fail) {
+            for v in mapped.iter().filter(|v| v.findings + v.waived > 0) {
+                let waived = if v.waived > 0 {
+                    format!(" (+{} waived)", v.waived)
+                } else {
+                    String::new()
+                };
                 let _ = write!(
                     o,
-                    "<br><a href=\"#{}\">{}</a> ×{}",
+                    "<br><a href=\"#{}\">{}</a> ×{}{waived}",
                     anchor(&["findings", &t.id, &v.rule]),
                     escape(&v.rule),
                     v.findings
@@ -524,7 +541,8 @@ fn inventories(t: &TenantReport, findings: &[&Finding], o: &mut String) {
 fn finding_block(f: &Finding, o: &mut String) {
     let _ = writeln!(
         o,
-        "<div class=\"finding {sev}\" id=\"{}\"><p><strong>{}</strong> <span class=sev-{sev}>{sev}</span> — {}<br>{}<br>{}</p>",
+        "<div class=\"finding {sev}{}\" id=\"{}\"><p><strong>{}</strong> <span class=sev-{sev}>{sev}</span> — {}<br>{}<br>{}</p>",
+        if f.waived.is_some() { " waived-f" } else { "" },
         anchor(&["finding", &f.fingerprint]),
         escape(&f.rule),
         escape(&f.title),
@@ -532,6 +550,18 @@ fn finding_block(f: &Finding, o: &mut String) {
         escape(&f.message),
         sev = f.severity.as_str()
     );
+    if let Some(w) = &f.waived {
+        let _ = writeln!(
+            o,
+            "<p class=wv><span class=waived>Waived</span> by {} — {}<br>owner {}, approved by {}{}{}</p>",
+            escape(&w.declared),
+            escape(&w.reason),
+            escape(&w.owner),
+            escape(&w.approver),
+            opt_label(", ticket ", w.ticket.as_deref()),
+            opt_label(", expires ", w.expires.as_deref())
+        );
+    }
     let evidence = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
     let _ = writeln!(o, "<pre>{}</pre>", escape(&evidence));
     if f.provenance.is_empty() {
@@ -564,6 +594,12 @@ fn finding_block(f: &Finding, o: &mut String) {
     );
 }
 
+/// `label` and the escaped value, or nothing.
+fn opt_label(label: &str, v: Option<&str>) -> String {
+    v.map(|v| format!("{label}{}", escape(v)))
+        .unwrap_or_default()
+}
+
 fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
     let findings = of_tenant(r, &t.id);
     let d = &t.drift;
@@ -583,7 +619,7 @@ fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
     let share = d.automated_share.map(|s| format!("{:.1}%", s * 100.0));
     let _ = writeln!(
         o,
-        "<table><tr><th>drift score</th><td class=n>{}</td></tr><tr><th>identities</th><td class=n>{}</td></tr><tr><th>weighted findings</th><td class=n>{}</td></tr><tr><th>orphans</th><td class=n>{}</td></tr><tr><th>leavers with access</th><td class=n>{}</td></tr><tr><th>automated provisioning share</th><td class=n>{}</td></tr><tr><th>rules / subjects not evaluable</th><td class=n>{} / {}</td></tr><tr><th>config</th><td>{}</td></tr><tr><th>as of</th><td>{}</td></tr></table>",
+        "<table><tr><th>drift score</th><td class=n>{}</td></tr><tr><th>identities</th><td class=n>{}</td></tr><tr><th>weighted findings</th><td class=n>{}</td></tr><tr><th>orphans</th><td class=n>{}</td></tr><tr><th>leavers with access</th><td class=n>{}</td></tr><tr><th>automated provisioning share</th><td class=n>{}</td></tr><tr><th>rules / subjects not evaluable</th><td class=n>{} / {}</td></tr><tr><th>waivers in force</th><td class=n>{}</td></tr><tr><th>config</th><td>{}</td></tr><tr><th>as of</th><td>{}</td></tr></table>",
         opt(d.score),
         t.identities,
         d.weighted_findings,
@@ -592,6 +628,7 @@ fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
         opt(share),
         d.rules_not_evaluable,
         d.subjects_not_evaluable,
+        opt(d.waivers),
         escape(&t.config_file),
         opt(t.as_of.as_deref())
     );
@@ -603,7 +640,8 @@ fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
     for n in d.by_family.values() {
         let _ = write!(o, "<td class=n>{n}</td>");
     }
-    let _ = writeln!(o, "<td class=n>{}</td></tr></table>", findings.len());
+    let open = findings.iter().filter(|f| f.waived.is_none()).count();
+    let _ = writeln!(o, "<td class=n>{open}</td></tr></table>");
     for e in &t.errors {
         let _ = writeln!(
             o,
@@ -614,10 +652,10 @@ fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
     for w in &t.warnings {
         let _ = writeln!(o, "<p class=meta>Warning: {}</p>", escape(w));
     }
-    o.push_str("<h3>Verdict per rule</h3>\n<table><tr><th>rule</th><th>verdict</th><th class=n>findings</th><th>not evaluable</th></tr>\n");
+    o.push_str("<h3>Verdict per rule</h3>\n<table><tr><th>rule</th><th>verdict</th><th class=n>findings</th><th class=n>waived</th><th>not evaluable</th></tr>\n");
     for v in &t.rules {
         let (class, word) = verdict_cell(v.verdict);
-        let rule = if v.findings > 0 {
+        let rule = if v.findings + v.waived > 0 {
             format!(
                 "<a href=\"#{}\">{}</a>",
                 anchor(&["findings", &t.id, &v.rule]),
@@ -640,13 +678,21 @@ fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
         }
         let _ = writeln!(
             o,
-            "<tr><td>{rule}</td><td class={class}>{word}</td><td class=n>{}</td><td>{ne}</td></tr>",
-            v.findings
+            "<tr><td>{rule}</td><td class={class}>{word}</td><td class=n>{}</td><td class=n>{}</td><td>{ne}</td></tr>",
+            v.findings,
+            v.waived
         );
     }
     o.push_str("</table>\n");
     inventories(t, &findings, o);
-    let _ = writeln!(o, "<h3>Findings ({})</h3>", findings.len());
+    let _ = writeln!(
+        o,
+        "<h3>Findings ({open}{})</h3>",
+        match findings.len() - open {
+            0 => String::new(),
+            w => format!(", and {w} waived"),
+        }
+    );
     let mut last = "";
     for f in &findings {
         if f.rule != last {
@@ -664,8 +710,65 @@ fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
     o.push_str("</section>\n");
 }
 
+/// Every waived finding with the waiver behind it, the waivers in force per tenant, and the
+/// waivers not applied (GOV-001 expired, GOV-002 unapproved).
+fn waivers(r: &Report, o: &mut String) {
+    o.push_str("<section class=tenant id=run><h2>Waivers</h2>\n<p>A waived finding keeps its verdict and evidence; it is not counted in severity counts, drift scores or the exit code. Waivers in force per tenant: ");
+    let counts: Vec<String> = r
+        .tenants
+        .iter()
+        .map(|t| format!("{} {}", escape(&t.id), opt(t.drift.waivers)))
+        .collect();
+    o.push_str(&counts.join(", "));
+    o.push_str(".</p>\n");
+    let waived: Vec<&Finding> = r.findings.iter().filter(|f| f.waived.is_some()).collect();
+    if waived.is_empty() {
+        o.push_str("<p>No finding is waived.</p>\n");
+    } else {
+        o.push_str("<table><tr><th>tenant</th><th>rule</th><th>subject</th><th>waiver</th><th>reason</th><th>owner</th><th>approver</th><th>ticket</th><th>expires</th></tr>\n");
+        for f in waived {
+            let Some(w) = &f.waived else { continue };
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&f.tenant),
+                anchor(&["finding", &f.fingerprint]),
+                escape(&f.rule),
+                subject_label(f),
+                escape(&w.declared),
+                escape(&w.reason),
+                escape(&w.owner),
+                escape(&w.approver),
+                opt(w.ticket.as_deref()),
+                opt(w.expires.as_deref())
+            );
+        }
+        o.push_str("</table>\n");
+    }
+    let not_applied: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "GOV-001" || f.rule == "GOV-002")
+        .collect();
+    if !not_applied.is_empty() {
+        o.push_str("<h3>Waivers not applied</h3>\n<table><tr><th>tenant</th><th>rule</th><th>waiver</th></tr>\n");
+        for f in not_applied {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td></tr>",
+                escape(&f.tenant),
+                anchor(&["finding", &f.fingerprint]),
+                escape(&f.rule),
+                escape(&f.message)
+            );
+        }
+        o.push_str("</table>\n");
+    }
+}
+
 fn run_metadata(r: &Report, o: &mut String) {
-    o.push_str("<section class=tenant id=run><h2>Waivers</h2>\n<p>Waivers are not supported in this version: no finding is waived.</p>\n<h2>Run metadata</h2>\n");
+    waivers(r, o);
+    o.push_str("<h2>Run metadata</h2>\n");
     let selected = if r.run.tenants_selected.is_empty() {
         "all".to_string()
     } else {
@@ -791,7 +894,10 @@ mod tests {
         assert!(html.contains("<th>cis-v8 5.3</th>"));
         assert!(html.contains("href=\"#findings--t--PRIV-001\">PRIV-001</a> ×1"));
         assert!(html.contains("id=\"findings--t--PRIV-001\""));
-        assert!(html.contains("Waivers are not supported in this version"));
+        assert!(html.contains("<td class=\"c w0\" title=\"weighted 0\">W</td>"));
+        assert!(html.contains("<td class=waived>waived</td><td class=n>0</td><td class=n>1</td>"));
+        assert!(html.contains("<span class=waived>Waived</span> by tenants/u/tenant.toml:9 — kept for &lt;legal&gt; hold &amp; audit"));
+        assert!(html.contains("Waivers in force per tenant: "));
         let order = [
             "id=estate",
             "id=controls",

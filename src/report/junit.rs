@@ -42,7 +42,7 @@ impl Counts {
         match v {
             Verdict::Fail => self.failures += 1,
             Verdict::Error => self.errors += 1,
-            Verdict::NotEvaluable | Verdict::NotAudited => self.skipped += 1,
+            Verdict::NotEvaluable | Verdict::NotAudited | Verdict::Waived => self.skipped += 1,
             Verdict::Pass => {}
         }
     }
@@ -69,6 +69,9 @@ fn finding_line(f: &Finding) -> String {
         line.push_str(&format!("\n    at {}", p.locator()));
     }
     line.push_str(&format!("\n    fingerprint {}", f.fingerprint));
+    if let Some(w) = &f.waived {
+        line.push_str(&format!("\n    waived by {} ({})", w.declared, w.reason));
+    }
     escape(&line)
 }
 
@@ -113,6 +116,17 @@ fn testcase(
                 write!(out, "{}", finding_line(f))?;
             }
             writeln!(out, "</failure>")?;
+            writeln!(out, "    </testcase>")
+        }
+        Verdict::Waived => {
+            writeln!(out, ">")?;
+            let body: Vec<String> = findings.iter().map(|f| finding_line(f)).collect();
+            writeln!(
+                out,
+                "      <skipped message=\"waived: {} findings\">{}</skipped>",
+                r.waived,
+                body.join("\n")
+            )?;
             writeln!(out, "    </testcase>")
         }
         Verdict::NotEvaluable => {
@@ -269,7 +283,11 @@ mod tests {
         assert_eq!(xml.matches("<testcase ").count(), 6);
         assert!(xml.contains("<failure message=\"1 findings\" type=\"high\">"));
         assert!(xml.contains("at tenants/t/a b/users.csv:7 (record 6)"));
-        assert!(xml.contains("<testcase classname=\"u\" name=\"STALE-001 Stale account\"/>"));
+        assert!(xml.contains("<testcase classname=\"u\" name=\"BASE-001 MFA not enforced\"/>"));
+        assert!(xml.contains("<skipped message=\"waived: 1 findings\">"));
+        assert!(xml.contains(
+            "waived by tenants/u/tenant.toml:9 (kept for &lt;legal&gt; hold &amp; audit)"
+        ));
         assert_eq!(xml, render_sample(), "deterministic");
     }
 }

@@ -126,7 +126,7 @@ fn matrix(report: &Report, doc: &mut Doc) {
     doc.line("### Drift matrix");
     doc.line("");
     doc.line(
-        "Findings per rule family; `E` policy error, `-` not audited, `?` not evaluable, `·` pass.",
+        "Findings per rule family (not waived); `E` policy error, `-` not audited, `?` not evaluable, `W` waived, `·` pass.",
     );
     doc.line("");
     let head: Vec<String> = families.iter().map(|f| escape(f)).collect();
@@ -157,6 +157,8 @@ fn matrix(report: &Report, doc: &mut Doc) {
                     "-".into()
                 } else if any(Verdict::NotEvaluable) {
                     "?".into()
+                } else if any(Verdict::Waived) {
+                    "W".into()
                 } else {
                     "·".into()
                 }
@@ -187,7 +189,7 @@ fn findings(report: &Report, doc: &mut Doc) -> usize {
         let group: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.waived.is_none())
             .collect();
         if group.is_empty() {
             continue;
@@ -220,6 +222,38 @@ fn findings(report: &Report, doc: &mut Doc) -> usize {
             shown += 1;
         }
     }
+    let waived: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_some())
+        .collect();
+    if waived.is_empty() {
+        return shown;
+    }
+    let head = format!(
+        "\n### Waived ({})\n\n| rule | tenant | subject | waiver | reason | approver | expires |\n|---|---|---|---|---|---|---|",
+        waived.len()
+    );
+    if !doc.try_line(&head) {
+        return shown;
+    }
+    for f in waived {
+        let Some(w) = &f.waived else { continue };
+        let row = format!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            escape(&f.rule),
+            escape(&f.tenant),
+            subject(f),
+            escape(&w.declared),
+            escape(&w.reason),
+            escape(&w.approver),
+            escape(w.expires.as_deref().unwrap_or("never"))
+        );
+        if !doc.try_line(&row) {
+            return shown;
+        }
+        shown += 1;
+    }
     shown
 }
 
@@ -236,12 +270,17 @@ pub fn to_string(report: &Report) -> String {
     doc.line("");
     let s = &report.summary;
     doc.line(&format!(
-        "{} tenants ({} audited, {} not audited), {} identities, **{} findings**{}",
+        "{} tenants ({} audited, {} not audited), {} identities, **{} findings**{}{}",
         s.tenants,
         s.tenants_audited,
         s.tenants_failed,
         s.identities,
         s.findings,
+        if s.waived > 0 {
+            format!(" and {} waived", s.waived)
+        } else {
+            String::new()
+        },
         if report.run.complete {
             "."
         } else {
@@ -290,7 +329,12 @@ mod tests {
             assert_eq!(line.replace("\\|", "").matches('|').count(), 6, "{line}");
         }
         assert!(md.contains("| t | 40 | ? | 1 | 1 |"), "{md}");
-        assert!(md.contains("| u | – | - | E | · |"), "{md}");
+        assert!(md.contains("| u | – | · | E | W |"), "{md}");
+        assert!(md.contains("### Waived (1)"), "{md}");
+        assert!(
+            md.contains("kept for &lt;legal&gt; hold &amp; audit"),
+            "{md}"
+        );
         assert_eq!(escape("@octocat ping"), "\\@octocat ping", "no mention");
     }
 

@@ -77,6 +77,9 @@ pub struct RunInfo {
 pub struct RuleInfo {
     pub id: String,
     pub title: String,
+    /// What the rule checks (its METADATA description).
+    pub description: String,
+    pub remediation: String,
     pub severity: Severity,
     pub scope: crate::policy::metadata::Scope,
     pub origin: crate::policy::Origin,
@@ -97,6 +100,8 @@ pub enum TenantState {
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Fail,
+    /// Every finding is covered by a waiver in force (see [`crate::waiver`]).
+    Waived,
     NotEvaluable,
     Pass,
     /// The rule raised a policy error in this tenant.
@@ -109,7 +114,10 @@ pub enum Verdict {
 pub struct RuleVerdict {
     pub rule: String,
     pub verdict: Verdict,
+    /// Findings not covered by a waiver.
     pub findings: usize,
+    /// Findings covered by a waiver in force (still listed in `findings[]`, marked `waived`).
+    pub waived: usize,
     pub not_evaluable: usize,
     /// The first subjects that could not be judged, with the reason.
     pub not_evaluable_subjects: Vec<NotEvaluable>,
@@ -144,7 +152,10 @@ pub struct Summary {
     pub tenants_audited: usize,
     pub tenants_failed: usize,
     pub identities: usize,
+    /// Findings not covered by a waiver (`by_severity` counts these).
     pub findings: usize,
+    /// Findings a waiver in force covers (listed in `findings[]` too, marked `waived`).
+    pub waived: usize,
     pub by_severity: BTreeMap<Severity, usize>,
 }
 
@@ -173,7 +184,12 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
         exit::POLICY_ERROR
     } else if report.tenants.iter().any(|t| t.state == TenantState::Error) {
         exit::INPUT_ERROR
-    } else if fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min)) {
+    } else if fail_on.is_some_and(|min| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.severity >= min && f.waived.is_none())
+    }) {
         exit::FINDINGS
     } else {
         exit::CLEAN
@@ -275,6 +291,7 @@ mod tests {
             controls: Default::default(),
             remediation: "".into(),
             fingerprint: String::new(),
+            waived: None,
             key: None,
         };
         Report {
@@ -326,6 +343,7 @@ mod tests {
                 tenants_failed: 0,
                 identities: 0,
                 findings: 0,
+                waived: 0,
                 by_severity: zero_counts(),
             },
             matrix: drift::Matrix {
@@ -373,5 +391,22 @@ mod tests {
                 "{pe} {te} {sev:?} {fail_on:?}"
             );
         }
+    }
+
+    #[test]
+    fn waived_findings_do_not_fail_the_gate() {
+        let mut r = report(0, false, &[Severity::Critical]);
+        assert_eq!(exit_code(&r, Some(Severity::Low)), exit::FINDINGS);
+        r.findings[0].waived = Some(Box::new(crate::waiver::Applied {
+            declared: "waivers.toml:1".into(),
+            rule: "X-001".into(),
+            subject: "s".into(),
+            reason: "r".into(),
+            owner: "o".into(),
+            approver: "a".into(),
+            ticket: None,
+            expires: None,
+        }));
+        assert_eq!(exit_code(&r, Some(Severity::Low)), exit::CLEAN);
     }
 }

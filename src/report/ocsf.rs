@@ -112,8 +112,8 @@ fn event(report: &Report, f: &Finding) -> Value {
         "time": epoch_ms(as_of),
         "severity_id": severity_id,
         "severity": severity_name,
-        "status_id": 1,
-        "status": "New",
+        "status_id": if f.waived.is_some() { 3 } else { 1 },
+        "status": if f.waived.is_some() { "Suppressed" } else { "New" },
         "message": f.message,
         "metadata": {
             "version": OCSF_VERSION,
@@ -146,6 +146,7 @@ fn event(report: &Report, f: &Finding) -> Value {
         }],
         "remediation": {"desc": &*f.remediation},
         "unmapped": {
+            "waived": f.waived,
             "evidence": f.evidence,
             "provenance": f.provenance,
             "key": f.key,

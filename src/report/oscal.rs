@@ -1,4 +1,4 @@
-//! NIST OSCAL 1.2.2 assessment-results, for auditors who take NIST's machine-readable format.
+//! NIST OSCAL 1.2.3 assessment-results, for auditors who take NIST's machine-readable format.
 //!
 //! One `result` per audited tenant. Its `reviewed-controls` are the NIST SP 800-53 Rev. 5
 //! controls the rule pack maps to (catalog tokens: `AC-2(3)` → `ac-2.3`). Each finding of the
@@ -6,7 +6,7 @@
 //! Each tenant × rule × control is an OSCAL `finding` whose target is the control objective:
 //! `not-satisfied` when the rule failed, `satisfied` when it passed — pass results, not only
 //! failures. Not-evaluable and waived verdicts are findings with state `not-satisfied` and reason
-//! `other`, their cause in `remarks`.
+//! `other`, their cause in `remarks` (for waived: the waivers, `file:line`, that accept the risk).
 //!
 //! Deterministic: every uuid is a v5 UUID of stable keys (fingerprints, tenant and rule ids), and
 //! every time is the run's `as_of`, never the wall clock. `import-ap` points at a back-matter
@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 /// The OSCAL release these documents follow.
-pub const OSCAL_VERSION: &str = "1.2.2";
+pub const OSCAL_VERSION: &str = "1.2.3";
 
 /// The namespace of every driftgate OSCAL uuid (itself a v5 UUID of the URL namespace).
 fn namespace() -> uuid::Uuid {
@@ -56,6 +56,7 @@ fn verdict_name(v: Verdict) -> &'static str {
         Verdict::Fail => "fail",
         Verdict::NotEvaluable => "not_evaluable",
         Verdict::Pass => "pass",
+        Verdict::Waived => "waived",
         Verdict::Error => "error",
         Verdict::NotAudited => "not_audited",
     }
@@ -124,6 +125,22 @@ fn findings(report: &Report, t: &TenantReport) -> Vec<Value> {
         let (state, reason, remarks) = match verdict {
             Verdict::Pass => ("satisfied", "pass", None),
             Verdict::Fail => ("not-satisfied", "fail", None),
+            Verdict::Waived => {
+                let by: BTreeSet<&str> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.tenant == t.id && &f.rule == rule)
+                    .filter_map(|f| f.waived.as_ref().map(|w| w.declared.as_str()))
+                    .collect();
+                (
+                    "not-satisfied",
+                    "other",
+                    Some(format!(
+                        "verdict waived: every finding is covered by an approved waiver in force (risk accepted: {})",
+                        by.into_iter().collect::<Vec<_>>().join(", ")
+                    )),
+                )
+            }
             other => (
                 "not-satisfied",
                 "other",
@@ -240,6 +257,11 @@ pub fn document(report: &Report) -> Value {
                     report.tenants.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", "),
                     rules.join("; ")
                 ),
+                // The run folder's full report and its evidence manifest (hashes of every input).
+                "rlinks": [
+                    {"href": "report.json", "media-type": "application/json"},
+                    {"href": "manifest.json", "media-type": "application/json"},
+                ],
             }]},
         }
     })

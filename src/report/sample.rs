@@ -1,5 +1,5 @@
 //! A small hand-built report for the renderers' unit tests: two tenants, three rules, every
-//! verdict, a hostile display name and a finding without provenance. Test-only.
+//! verdict, a hostile display name, a finding without provenance and a waived finding. Test-only.
 
 use super::drift::{Cell, Matrix, MatrixRow, TenantDrift};
 use super::*;
@@ -14,6 +14,8 @@ fn rule(id: &str, title: &str, severity: Severity) -> RuleInfo {
     RuleInfo {
         id: id.into(),
         title: title.into(),
+        description: format!("{title}: what it checks"),
+        remediation: "fix it".into(),
         severity,
         scope: Default::default(),
         origin: crate::policy::Origin::Builtin,
@@ -49,6 +51,7 @@ pub fn finding(rule: &str, severity: Severity, reference: &str, n: usize) -> Fin
         remediation: Arc::from("fix it"),
         fingerprint: format!("{n:032x}"),
         key: None,
+        waived: None,
     }
 }
 
@@ -56,7 +59,16 @@ fn verdict(rule: &str, verdict: Verdict, findings: usize) -> RuleVerdict {
     RuleVerdict {
         rule: rule.into(),
         verdict,
-        findings,
+        findings: if verdict == Verdict::Waived {
+            0
+        } else {
+            findings
+        },
+        waived: if verdict == Verdict::Waived {
+            findings
+        } else {
+            0
+        },
         not_evaluable: usize::from(verdict == Verdict::NotEvaluable),
         not_evaluable_subjects: if verdict == Verdict::NotEvaluable {
             vec![crate::finding::NotEvaluable {
@@ -104,9 +116,21 @@ pub fn sample_with(extra: usize) -> Report {
     }];
     let mut bare = finding("STALE-001", Severity::Low, "tenant", 2);
     bare.provenance.clear();
-    let mut findings = vec![hostile, bare];
+    let mut waived = finding("STALE-001", Severity::Low, "entra/w", 3);
+    waived.tenant = "u".into();
+    waived.waived = Some(Box::new(crate::waiver::Applied {
+        declared: "tenants/u/tenant.toml:9".into(),
+        rule: "STALE-*".into(),
+        subject: "entra/w".into(),
+        reason: "kept for <legal> hold & audit".into(),
+        owner: "ops@msp.example".into(),
+        approver: "ciso@msp.example".into(),
+        ticket: Some("CHG-7".into()),
+        expires: Some("2026-12-31".into()),
+    }));
+    let mut findings = vec![hostile, bare, waived];
     findings.extend((0..extra).map(|i| finding("STALE-001", Severity::Low, "entra/x", 100 + i)));
-    let stale = findings.len() - 1;
+    let stale = findings.len() - 2;
     let mut t = tenant(
         "t",
         vec![
@@ -121,9 +145,9 @@ pub fn sample_with(extra: usize) -> Report {
     let u = tenant(
         "u",
         vec![
-            verdict("BASE-001", Verdict::NotAudited, 0),
+            verdict("BASE-001", Verdict::Pass, 0),
             verdict("PRIV-001", Verdict::Error, 0),
-            verdict("STALE-001", Verdict::Pass, 0),
+            verdict("STALE-001", Verdict::Waived, 1),
         ],
         None,
     );
@@ -175,7 +199,8 @@ pub fn sample_with(extra: usize) -> Report {
             tenants_audited: 2,
             tenants_failed: 0,
             identities: 20,
-            findings: findings.len(),
+            findings: findings.len() - 1,
+            waived: 1,
             by_severity: zero_counts(),
         },
         findings,

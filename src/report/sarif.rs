@@ -60,6 +60,8 @@ pub fn relative_uri(path: &str) -> String {
     uri
 }
 
+/// `fullDescription` and `help` are required by GitHub code scanning: the rule's description
+/// with its severity, policy file and controls; `help` adds the remediation.
 fn rule_json(r: &super::RuleInfo) -> Value {
     let family = r.id.split('-').next().unwrap_or(&r.id).to_lowercase();
     let mut props = Map::new();
@@ -72,10 +74,32 @@ fn rule_json(r: &super::RuleInfo) -> Value {
     }
     props.insert("severity".into(), json!(r.severity.as_str()));
     props.insert("controls".into(), json!(r.controls));
+    let controls: Vec<String> = r
+        .controls
+        .iter()
+        .map(|(framework, ids)| format!("{framework} {}", ids.join(", ")))
+        .collect();
+    let mut full = format!(
+        "{} driftgate rule {} ({} severity), defined in {}.",
+        r.description.trim_end(),
+        r.id,
+        r.severity.as_str(),
+        r.file
+    );
+    if !controls.is_empty() {
+        full.push_str(&format!(" Controls: {}.", controls.join("; ")));
+    }
+    let help = if r.remediation.is_empty() {
+        full.clone()
+    } else {
+        format!("{}\n\n{full}", r.remediation)
+    };
     json!({
         "id": r.id,
         "name": r.title,
         "shortDescription": {"text": r.title},
+        "fullDescription": {"text": full},
+        "help": {"text": help},
         "defaultConfiguration": {"level": level(r.severity)},
         "properties": props,
     })
@@ -103,6 +127,10 @@ fn result_json(f: &Finding, rule_index: Option<usize>, config_file: Option<&str>
                 json!({"uri": relative_uri(config_file.unwrap_or("estate.toml"))}),
             );
         }
+    }
+    // A whole-file location still names a region (SARIF2017): the file's first line.
+    if !physical.contains_key("region") {
+        physical.insert("region".into(), json!({"startLine": 1}));
     }
     let name = f
         .subject
@@ -144,6 +172,20 @@ fn result_json(f: &Finding, rule_index: Option<usize>, config_file: Option<&str>
         props.insert("key".into(), json!(k));
     }
     result.insert("properties".into(), Value::Object(props));
+    // A waived finding is an accepted, externally recorded suppression: code scanning shows it
+    // as dismissed, with the justification.
+    if let Some(w) = &f.waived {
+        result.insert(
+            "suppressions".into(),
+            json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": format!("{} (waiver {}, owner {}, approved by {})", w.reason, w.declared, w.owner, w.approver),
+                "location": {"physicalLocation": {"artifactLocation": {"uri": relative_uri(w.declared.rsplit_once(':').map_or(w.declared.as_str(), |(file, _)| file))}}},
+                "properties": **w,
+            }]),
+        );
+    }
     Value::Object(result)
 }
 
@@ -178,7 +220,11 @@ pub fn to_value(report: &Report) -> Value {
             "tool": {"driver": {
                 "name": report.tool.name,
                 "version": report.tool.version,
-                "rules": report.rules.iter().map(rule_json).collect::<Vec<_>>(),
+                "rules": report
+                    .rules
+                    .iter()
+                    .map(rule_json)
+                    .collect::<Vec<_>>(),
             }},
             "automationDetails": {"id": format!("driftgate/{}/", report.run.estate)},
             "properties": {
@@ -233,7 +279,10 @@ mod tests {
             bare["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "tenants/t/tenant.toml"
         );
-        assert!(bare["locations"][0]["physicalLocation"]["region"].is_null());
+        assert_eq!(
+            bare["locations"][0]["physicalLocation"]["region"]["startLine"],
+            1
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ fn cell(c: &super::drift::Cell) -> String {
     match c.verdict {
         Verdict::Fail => c.findings.to_string(),
         Verdict::Pass => "·".into(),
+        Verdict::Waived => "W".into(),
         Verdict::NotEvaluable => "?".into(),
         Verdict::Error => "E".into(),
         Verdict::NotAudited => "-".into(),
@@ -76,7 +77,7 @@ fn render_matrix(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "Drift matrix (findings; · pass, ? not evaluable, E error, - not audited):"
+        "Drift matrix (findings; · pass, W waived, ? not evaluable, E error, - not audited):"
     )?;
     writeln!(out, "{}", table(b))
 }
@@ -99,6 +100,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         "high",
         "medium",
         "low",
+        "waived",
         "not evaluable",
         "drift score",
         "orphans",
@@ -124,6 +126,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             c(Severity::High),
             c(Severity::Medium),
             c(Severity::Low),
+            t.rules.iter().map(|r| r.waived).sum::<usize>().to_string(),
             format!("{ne} rules"),
             t.drift
                 .score
@@ -136,7 +139,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(out, "{}", table(b))?;
     render_matrix(report, out)?;
-    let mut top: Vec<&crate::finding::Finding> = report.findings.iter().collect();
+    let mut top: Vec<&crate::finding::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_none())
+        .collect();
     top.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -182,12 +189,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
     writeln!(
         out,
-        "{} tenants ({} audited, {} failed), {} identities, {} findings{}",
+        "{} tenants ({} audited, {} failed), {} identities, {} findings{}{}",
         s.tenants,
         s.tenants_audited,
         s.tenants_failed,
         s.identities,
         s.findings,
+        if s.waived > 0 {
+            format!(" ({} more waived)", s.waived)
+        } else {
+            String::new()
+        },
         if report.run.complete {
             ""
         } else {

@@ -95,4 +95,30 @@ mod tests {
         }
         assert_eq!(safe_cell("alice@contoso.com"), "alice@contoso.com");
     }
+
+    #[test]
+    fn waived_findings_name_their_waiver_in_the_last_columns() {
+        let mut out = Vec::new();
+        render(&crate::report::sample::sample(), &mut out).unwrap();
+        let mut rows = csv::Reader::from_reader(&out[..]);
+        assert_eq!(rows.headers().unwrap().len(), HEADER.len());
+        let waiver = HEADER.iter().position(|h| *h == "waiver").unwrap();
+        let cells: Vec<Vec<String>> = rows
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        let waived: Vec<&Vec<String>> = cells.iter().filter(|c| !c[waiver].is_empty()).collect();
+        assert_eq!(waived.len(), 1);
+        assert_eq!(
+            waived[0][waiver..],
+            [
+                "tenants/u/tenant.toml:9",
+                "kept for <legal> hold & audit",
+                "ops@msp.example",
+                "ciso@msp.example",
+                "CHG-7",
+                "2026-12-31"
+            ]
+        );
+    }
 }

@@ -251,6 +251,20 @@ mod tests {
         );
         assert_eq!(e["compliance"]["control"], "PR.AA-05");
         assert_eq!(e["compliance"]["status"], "Fail");
+        assert_eq!((&e["status_id"], &e["status"]), (&json!(1), &json!("New")));
+        let waived = event(
+            &report,
+            report.findings.iter().find(|f| f.waived.is_some()).unwrap(),
+        );
+        assert_eq!(
+            (&waived["status_id"], &waived["status"]),
+            (&json!(3), &json!("Suppressed"))
+        );
+        assert_eq!(waived["compliance"]["status"], "Fail", "the verdict stays");
+        assert_eq!(
+            waived["unmapped"]["waived"]["declared"],
+            "tenants/u/tenant.toml:9"
+        );
         assert_eq!(e["resources"][0]["uid"], f.subject.reference.as_str());
         let unmapped = &lines(&report)[1];
         assert_eq!(unmapped["compliance"]["standards"], json!(["driftgate"]));

@@ -283,6 +283,26 @@ mod tests {
             bare["locations"][0]["physicalLocation"]["region"]["startLine"],
             1
         );
+        // Only the waived finding is suppressed: accepted, external, with the waiver's file.
+        let suppressed: Vec<&Value> = results
+            .iter()
+            .filter(|r| r.get("suppressions").is_some())
+            .collect();
+        assert_eq!(suppressed.len(), 1);
+        let s = &suppressed[0]["suppressions"][0];
+        assert_eq!(
+            (&s["kind"], &s["status"]),
+            (&json!("external"), &json!("accepted"))
+        );
+        assert!(s["justification"]
+            .as_str()
+            .unwrap()
+            .starts_with("kept for <legal> hold & audit (waiver tenants/u/tenant.toml:9"));
+        assert_eq!(
+            s["location"]["physicalLocation"]["artifactLocation"]["uri"],
+            "tenants/u/tenant.toml"
+        );
+        assert_eq!(s["properties"]["approver"], "ciso@msp.example");
     }
 
     #[test]

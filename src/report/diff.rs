@@ -1,7 +1,9 @@
 //! Run-to-run drift: compare two run folders' report.json by finding fingerprint, per tenant.
 //!
 //! A finding is **new** (fingerprint only in the new run), **resolved** (only in the old run),
-//! **regressed** (in both, more severe now) or **persisting** (in both, not more severe). Beside
+//! **regressed** (in both, and more severe now or no longer covered by a waiver) or **persisting**
+//! (in both otherwise). A new finding a waiver covers is listed as new but does not fail the
+//! gate. Beside
 //! the findings: each tenant's drift score old → new and every tenant × rule verdict that changed.
 //! report.json is the contract, so both runs are read back as JSON values; this module reads
 //! files only in [`read_run`] and never looks at estates or policies.
@@ -55,9 +57,11 @@ pub struct FindingRef {
     pub subject: String,
     pub severity: Severity,
     pub fingerprint: String,
+    /// A waiver in force covers it in this run.
+    pub waived: bool,
 }
 
-/// A finding in both runs, more severe now.
+/// A finding in both runs, more severe now or no longer waived.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Regressed {
     pub rule: String,
@@ -65,6 +69,8 @@ pub struct Regressed {
     pub severity_old: Severity,
     pub severity_new: Severity,
     pub fingerprint: String,
+    /// Waived in the old run, open in the new one (the waiver expired or was removed).
+    pub waiver_lapsed: bool,
 }
 
 /// A tenant × rule verdict that differs; null where the rule or tenant is absent from a run.
@@ -262,6 +268,7 @@ pub fn parse_run(run: String, path: &str, report: &Value) -> Result<Run, DiffErr
             subject: text("/subject/ref")?.into(),
             severity,
             fingerprint: text("/fingerprint")?.into(),
+            waived: f.get("waived").is_some_and(|w| !w.is_null()),
         };
         tenants
             .entry(text("/tenant")?.into())
@@ -309,13 +316,16 @@ pub fn diff(old: &Run, new: &Run) -> Diff {
         for (fp, f) in &n.findings {
             match o.findings.get(fp) {
                 None => t.new.push(f.clone()),
-                Some(was) if f.severity > was.severity => t.regressed.push(Regressed {
-                    rule: f.rule.clone(),
-                    subject: f.subject.clone(),
-                    severity_old: was.severity,
-                    severity_new: f.severity,
-                    fingerprint: fp.clone(),
-                }),
+                Some(was) if f.severity > was.severity || (was.waived && !f.waived) => {
+                    t.regressed.push(Regressed {
+                        rule: f.rule.clone(),
+                        subject: f.subject.clone(),
+                        severity_old: was.severity,
+                        severity_new: f.severity,
+                        fingerprint: fp.clone(),
+                        waiver_lapsed: was.waived && !f.waived,
+                    })
+                }
                 Some(_) => t.persisting += 1,
             }
         }
@@ -361,9 +371,16 @@ pub fn diff(old: &Run, new: &Run) -> Diff {
     }
 }
 
-/// 1 when the new run has new or regressed findings (CI gates on drift), else 0.
+/// 1 when the new run has new findings no waiver covers, or regressed ones (CI gates on drift),
+/// else 0.
 pub fn exit_code(d: &Diff) -> i32 {
-    if d.totals.new + d.totals.regressed > 0 {
+    let new_open = d
+        .tenants
+        .iter()
+        .flat_map(|t| &t.new)
+        .filter(|f| !f.waived)
+        .count();
+    if new_open + d.totals.regressed > 0 {
         super::exit::FINDINGS
     } else {
         super::exit::CLEAN
@@ -549,6 +566,38 @@ mod tests {
             summary_line(&d),
             "vs baseline run-x: 1 new, 1 resolved, 1 persisting, 1 regressed"
         );
+    }
+
+    #[test]
+    fn a_lapsed_waiver_regresses_and_a_waived_new_finding_does_not_fail_the_gate() {
+        let waive = |mut v: Value, fp: &str| {
+            for f in v["findings"].as_array_mut().unwrap() {
+                if f["fingerprint"] == fp {
+                    f["waived"] = json!({"declared": "waivers.toml:1"});
+                }
+            }
+            v
+        };
+        let old = waive(
+            report(&[("a", "X-001", "low"), ("b", "X-001", "low")], 1, "fail"),
+            "a",
+        );
+        let new = report(&[("a", "X-001", "low"), ("b", "X-001", "low")], 2, "fail");
+        let d = diff(&run(&old), &run(&new));
+        let t = &d.tenants[0];
+        assert_eq!(t.regressed.len(), 1);
+        assert!(t.regressed[0].waiver_lapsed && t.regressed[0].fingerprint == "a");
+        assert_eq!(t.persisting, 1);
+        assert_eq!(exit_code(&d), 1);
+
+        let newer = waive(
+            report(&[("b", "X-001", "low"), ("c", "X-001", "high")], 2, "fail"),
+            "c",
+        );
+        let d = diff(&run(&new), &run(&newer));
+        assert_eq!(d.tenants[0].new.len(), 1);
+        assert!(d.tenants[0].new[0].waived);
+        assert_eq!(exit_code(&d), 0, "only a waived finding is new");
     }
 
     #[test]

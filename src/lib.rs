@@ -8,12 +8,15 @@
 
 pub mod attribute;
 pub mod audit;
+pub mod controls;
 pub mod correlate;
 pub mod enforcement;
 pub mod entitlement;
 pub mod estate;
 pub mod evaluate;
+pub mod explain;
 pub mod finding;
+pub mod impact;
 pub mod load;
 pub mod manifest;
 pub mod model;

@@ -194,20 +194,19 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Print a rule's documentation: what it checks, why, thresholds and their current values,
+    /// controls, remediation and an example finding.
+    Explain(driftgate::explain::Args),
 }
 
 #[derive(Subcommand)]
 enum PolicyCommand {
-    /// Run every `test_*` rule of the built-in pack and of the given folders.
-    Test {
-        /// Folders of your own policies and tests.
-        dirs: Vec<PathBuf>,
-        #[arg(long)]
-        no_builtin: bool,
-        /// Print every test, not only failures.
-        #[arg(short, long)]
-        verbose: bool,
-    },
+    /// Run every `test_*` rule of the built-in pack and of the given folders, like `opa test`.
+    Test(policy_test::Args),
+    /// Check policy packs: METADATA, tests and docs per rule, allowed builtins, input fields.
+    Lint(driftgate::policy::lint::Args),
+    /// What a policy change does to an estate's findings: base policy set against head.
+    Impact(driftgate::impact::Args),
 }
 
 #[derive(Clone, Copy)]
@@ -518,53 +517,12 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(exit::CLEAN)
         }
-        Command::Policy {
-            command:
-                PolicyCommand::Test {
-                    dirs,
-                    no_builtin,
-                    verbose,
-                },
-        } => {
-            let set = match PolicySet::load(!no_builtin, &dirs) {
-                Ok(s) => s,
-                Err(errors) => {
-                    for e in errors {
-                        eprintln!("policy error: {e}");
-                    }
-                    return Ok(exit::POLICY_ERROR);
-                }
-            };
-            let results = policy_test::run(&set);
-            let (mut passed, mut failed) = (0, 0);
-            for r in &results {
-                let ok = r.outcome == policy_test::Outcome::Pass;
-                if ok {
-                    passed += 1;
-                } else {
-                    failed += 1;
-                }
-                if verbose || !ok {
-                    let label = match r.outcome {
-                        policy_test::Outcome::Pass => "PASS",
-                        policy_test::Outcome::Fail => "FAIL",
-                        policy_test::Outcome::Error => "ERROR",
-                    };
-                    out!("{}: {label} ({})", r.name, r.file);
-                    if let Some(m) = &r.message {
-                        for line in m.lines() {
-                            out!("    {line}");
-                        }
-                    }
-                }
-            }
-            out!("{passed} passed, {failed} failed");
-            Ok(if failed == 0 && passed > 0 {
-                exit::CLEAN
-            } else {
-                exit::FINDINGS
-            })
-        }
+        Command::Policy { command } => Ok(match command {
+            PolicyCommand::Test(args) => policy_test::cli(&args),
+            PolicyCommand::Lint(args) => driftgate::policy::lint::cli(&args),
+            PolicyCommand::Impact(args) => driftgate::impact::cli(&args),
+        }),
+        Command::Explain(args) => Ok(driftgate::explain::cli(&args)),
     }
 }
 

@@ -4,6 +4,7 @@
 //! This module decides which Rego runs and how safely; it does not know what a finding means.
 
 pub mod engine;
+pub mod lint;
 pub mod metadata;
 pub mod test;
 

@@ -5,6 +5,67 @@
 use super::engine::{error_location, error_text, sandboxed_engine};
 use super::PolicySet;
 use regorus::Value;
+use std::path::PathBuf;
+
+/// `driftgate policy test`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Folders of your own policies and tests.
+    pub dirs: Vec<PathBuf>,
+    /// Do not load the built-in pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Print every test, not only failures.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Run the suite and print it like `opa test`; the exit code: 0 all passed, 1 any failed or
+/// none ran, 3 the policies could not be loaded.
+pub fn cli(args: &Args) -> i32 {
+    use std::io::Write;
+    let set = match PolicySet::load(!args.no_builtin, &args.dirs) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("policy error: {e}");
+            }
+            return crate::report::exit::POLICY_ERROR;
+        }
+    };
+    let results = run(&set);
+    let (mut passed, mut failed) = (0, 0);
+    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
+    for r in &results {
+        let ok = r.outcome == Outcome::Pass;
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if args.verbose || !ok {
+            let label = match r.outcome {
+                Outcome::Pass => "PASS",
+                Outcome::Fail => "FAIL",
+                Outcome::Error => "ERROR",
+            };
+            text.push_str(&format!("{}: {label} ({})\n", r.name, r.file));
+            if let Some(m) = &r.message {
+                for line in m.lines() {
+                    text.push_str(&format!("    {line}\n"));
+                }
+            }
+        }
+    }
+    text.push_str(&format!("{passed} passed, {failed} failed\n"));
+    let _ = out.write_all(text.as_bytes());
+    if failed == 0 && passed > 0 {
+        crate::report::exit::CLEAN
+    } else {
+        crate::report::exit::FINDINGS
+    }
+}
 
 /// Outcome of one test.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

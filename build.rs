@@ -1,5 +1,5 @@
-//! Embeds the shipped policy pack (`policies/**/*.rego` and rule docs) into the binary, so
-//! `driftgate` works from any directory.
+//! Embeds the shipped policy pack (`policies/**/*.rego`, rule docs and the control catalogues
+//! `policies/controls/*.toml`) into the binary, so `driftgate` works from any directory.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +13,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             collect(&path, out);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("rego" | "md" | "json")
+            Some("rego" | "md" | "json" | "toml")
         ) {
             out.push(path);
         }

@@ -568,8 +568,12 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                     .unwrap_or(crate::policy::Origin::User),
                 file: r.file.clone(),
                 controls: (*r.controls).clone(),
+                effective_on: r.effective_on.clone(),
             })
             .collect(),
+        frameworks: set
+            .catalogue
+            .referenced(set.rules.values().map(|r| &*r.controls)),
         summary: Summary {
             tenants: tenants.len(),
             tenants_audited: tenants.len() - failed,

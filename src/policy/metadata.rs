@@ -109,6 +109,25 @@ pub struct RuleMeta {
     /// of identity field path → allowed values (all must hold). Others are not given to it.
     /// Empty: every identity.
     pub applies_to: Vec<Vec<(String, Vec<serde_json::Value>)>>,
+    /// `custom.effective_on` (YYYY-MM-DD): before this date the rule's findings are warnings,
+    /// not failures (`--fail-on`, `policy impact --fail-on-new`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_on: Option<String>,
+}
+
+impl RuleMeta {
+    /// Whether the rule's findings count at `as_of` (always, without `effective_on`).
+    pub fn effective_at(&self, as_of: chrono::DateTime<chrono::Utc>) -> bool {
+        effective_at(self.effective_on.as_deref(), as_of)
+    }
+}
+
+/// Whether a rule with this `effective_on` date (YYYY-MM-DD) is in force at `as_of` (a date
+/// that does not parse never holds a finding back).
+pub fn effective_at(effective_on: Option<&str>, as_of: chrono::DateTime<chrono::Utc>) -> bool {
+    effective_on
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .is_none_or(|d| as_of.date_naive() >= d)
 }
 
 /// A METADATA problem, located.
@@ -202,7 +221,23 @@ pub fn parse(file: &str, text: &str) -> Result<Option<RuleMeta>, MetaError> {
             format!("{id}: METADATA custom.controls maps the rule to no control"),
         ));
     }
-    let _ = custom.effective_on;
+    let effective_on = match custom.effective_on {
+        None => None,
+        Some(d) => {
+            // The key's own line, so the error points at the date.
+            let at = block[meta_at + 1..]
+                .iter()
+                .position(|l| l.contains("effective_on:"))
+                .map_or(line, |k| line + 1 + k);
+            let date = chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                err(
+                    at,
+                    format!("{id}: custom.effective_on `{d}` is not a date (YYYY-MM-DD)"),
+                )
+            })?;
+            Some(date.format("%Y-%m-%d").to_string())
+        }
+    };
     let alternatives = match custom.applies_to {
         None => Vec::new(),
         Some(AppliesTo::All(one)) => vec![one],
@@ -280,6 +315,7 @@ pub fn parse(file: &str, text: &str) -> Result<Option<RuleMeta>, MetaError> {
             .iter()
             .any(|l| l.starts_with("not_evaluable contains") || l.starts_with("not_evaluable[")),
         applies_to,
+        effective_on,
         id,
     }))
 }
@@ -318,6 +354,33 @@ mod tests {
         assert_eq!(m.controls["cis-v8"], vec!["5.3".to_string()]);
         assert!(m.has_not_evaluable);
         assert_eq!(m.line, 1);
+    }
+
+    #[test]
+    fn effective_on_is_a_date_checked_against_as_of() {
+        let with = |d: &str| {
+            RULE.replace(
+                "#   params:",
+                &format!("#   effective_on: {d}\n#   params:"),
+            )
+        };
+        let m = parse("p.rego", &with("2027-01-01")).unwrap().unwrap();
+        assert_eq!(m.effective_on.as_deref(), Some("2027-01-01"));
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert!(!m.effective_at(at("2026-12-31T23:59:59Z")));
+        assert!(m.effective_at(at("2027-01-01T00:00:00Z")));
+        assert!(parse("p.rego", RULE)
+            .unwrap()
+            .unwrap()
+            .effective_at(at("2000-01-01T00:00:00Z")));
+        let e = parse("p.rego", &with("2027-13-01")).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("p.rego", 7));
+        assert!(
+            e.message
+                .contains("custom.effective_on `2027-13-01` is not a date (YYYY-MM-DD)"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -106,15 +106,44 @@ pub struct PolicySet {
     pub files: Vec<PolicyFile>,
     /// Rules by id (sorted).
     pub rules: BTreeMap<String, RuleMeta>,
+    /// Control titles: the shipped catalogues plus each folder's `controls/*.toml` (see
+    /// [`crate::controls`]).
+    pub catalogue: crate::controls::Catalogue,
 }
 
 impl PolicySet {
     /// The shipped library is always loaded (user rules may use it); `builtin` adds the shipped
     /// rules; each of `dirs` adds a user pack.
     pub fn load(builtin: bool, dirs: &[impl AsRef<Path>]) -> Result<PolicySet, Vec<PolicyError>> {
+        Self::load_from(builtin, true, dirs)
+    }
+
+    /// One complete pack from a folder, e.g. a checkout of `policies/` (`policy impact` compares
+    /// two): its own `driftgate.lib` replaces the shipped one, since two versions of one library
+    /// would merge into a third. A folder that declares no `driftgate.lib` package gets the
+    /// shipped library, as with `--no-builtin --policies DIR`.
+    pub fn load_pack(dir: &Path) -> Result<PolicySet, Vec<PolicyError>> {
+        let mut found = Vec::new();
+        collect_rego(dir, &mut found);
+        let own_lib = found.iter().any(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| {
+                t.lines().any(|l| {
+                    let l = l.trim_start();
+                    l == "package driftgate.lib" || l.starts_with("package driftgate.lib.")
+                })
+            })
+        });
+        Self::load_from(false, !own_lib, &[dir])
+    }
+
+    fn load_from(
+        builtin: bool,
+        builtin_lib: bool,
+        dirs: &[impl AsRef<Path>],
+    ) -> Result<PolicySet, Vec<PolicyError>> {
         let mut files = Vec::new();
         for (path, text) in builtin_files() {
-            let is_lib = path.starts_with("policies/lib/");
+            let is_lib = path.starts_with("policies/lib/") && builtin_lib;
             if path.ends_with(".rego") && (builtin || is_lib) {
                 files.push(PolicyFile {
                     path: format!("builtin:{path}"),
@@ -179,8 +208,16 @@ impl PolicySet {
                 Err(e) => errors.push(e.into()),
             }
         }
+        let catalogue = crate::controls::Catalogue::load(builtin, dirs).unwrap_or_else(|e| {
+            errors.extend(e.into_iter().map(PolicyError::from));
+            Default::default()
+        });
         if errors.is_empty() {
-            Ok(PolicySet { files, rules })
+            Ok(PolicySet {
+                files,
+                rules,
+                catalogue,
+            })
         } else {
             Err(errors)
         }

@@ -343,7 +343,10 @@ fn control_view(r: &Report, o: &mut String) {
             let title = if lead {
                 "Access permissions (NIST CSF 1.1 PR.AC-4, CSF 2.0 PR.AA-05)".to_string()
             } else {
-                escape(fw)
+                match r.frameworks.get(fw) {
+                    Some(f) => format!("{} ({})", escape(&f.title), escape(fw)),
+                    None => escape(fw),
+                }
             };
             let _ = write!(
                 o,
@@ -354,9 +357,16 @@ fn control_view(r: &Report, o: &mut String) {
             }
             o.push_str("</tr>\n");
         }
+        // The control's title from the catalogue; an unknown control shows its id alone.
+        let ctitle = r
+            .frameworks
+            .get(fw)
+            .and_then(|f| f.controls.get(id))
+            .map(|t| format!(" <span class=meta>{}</span>", escape(t)))
+            .unwrap_or_default();
         let _ = write!(
             o,
-            "<tr><th>{} {}</th><td>{}</td>",
+            "<tr><th>{} {}{ctitle}</th><td>{}</td>",
             escape(fw),
             escape(id),
             escape(&rules.join(", "))
@@ -891,7 +901,10 @@ mod tests {
         // Tenant u: PRIV errored, STALE passed.
         assert!(html.contains("<td class=\"c w0\" title=\"weighted 0\">·</td>"));
         assert!(html.contains("<td class=\"c w0\" title=\"weighted 0\">E</td>"));
-        assert!(html.contains("<th>cis-v8 5.3</th>"));
+        assert!(html.contains("<h3>CIS Controls v8 (cis-v8)</h3>"));
+        assert!(html.contains(
+            "<th>cis-v8 5.3 <span class=meta>Disable &lt;Dormant&gt; Accounts</span></th>"
+        ));
         assert!(html.contains("href=\"#findings--t--PRIV-001\">PRIV-001</a> ×1"));
         assert!(html.contains("id=\"findings--t--PRIV-001\""));
         assert!(html.contains("<td class=\"c w0\" title=\"weighted 0\">W</td>"));

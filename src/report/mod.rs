@@ -35,6 +35,9 @@ pub struct Report {
     pub tool: Tool,
     pub run: RunInfo,
     pub rules: Vec<RuleInfo>,
+    /// The frameworks and controls the rules map to, with their titles from the control
+    /// catalogues (`policies/controls/`, a user folder's `controls/`); unknown ones are absent.
+    pub frameworks: BTreeMap<String, crate::controls::FrameworkRef>,
     pub tenants: Vec<TenantReport>,
     pub findings: Vec<Finding>,
     pub policy_errors: Vec<PolicyError>,
@@ -85,6 +88,10 @@ pub struct RuleInfo {
     pub origin: crate::policy::Origin,
     pub file: String,
     pub controls: BTreeMap<String, Vec<String>>,
+    /// METADATA `custom.effective_on` (YYYY-MM-DD): before it (at the run's as_of) the rule's
+    /// findings are warnings and do not count for `--fail-on`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_on: Option<String>,
 }
 
 /// audited | error
@@ -185,15 +192,30 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
     } else if report.tenants.iter().any(|t| t.state == TenantState::Error) {
         exit::INPUT_ERROR
     } else if fail_on.is_some_and(|min| {
+        let pending = not_yet_effective(report);
         report
             .findings
             .iter()
-            .any(|f| f.severity >= min && f.waived.is_none())
+            .any(|f| f.severity >= min && f.waived.is_none() && !pending.contains(f.rule.as_str()))
     }) {
         exit::FINDINGS
     } else {
         exit::CLEAN
     }
+}
+
+/// Rules whose `effective_on` is after the run's as_of: their findings are warnings.
+pub fn not_yet_effective(report: &Report) -> std::collections::BTreeSet<&str> {
+    let as_of = chrono::DateTime::parse_from_rfc3339(&report.run.as_of).map(|t| t.to_utc());
+    report
+        .rules
+        .iter()
+        .filter(|r| {
+            as_of
+                .is_ok_and(|t| !crate::policy::metadata::effective_at(r.effective_on.as_deref(), t))
+        })
+        .map(|r| r.id.as_str())
+        .collect()
 }
 
 impl Report {
@@ -204,6 +226,7 @@ impl Report {
             tool: self.tool.clone(),
             run: self.run.clone(),
             rules: self.rules.clone(),
+            frameworks: self.frameworks.clone(),
             tenants: self.tenants.clone(),
             findings: Vec::new(),
             policy_errors: self.policy_errors.clone(),
@@ -308,6 +331,7 @@ mod tests {
                 tenants_selected: vec![],
             },
             rules: vec![],
+            frameworks: BTreeMap::new(),
             tenants: vec![TenantReport {
                 id: "t".into(),
                 name: "t".into(),
@@ -391,6 +415,27 @@ mod tests {
                 "{pe} {te} {sev:?} {fail_on:?}"
             );
         }
+    }
+
+    #[test]
+    fn findings_of_a_rule_not_yet_effective_do_not_fail_the_gate() {
+        let mut r = report(0, false, &[Severity::Critical]);
+        r.run.as_of = "2026-11-20T06:00:00Z".into();
+        r.rules.push(RuleInfo {
+            id: "X-001".into(),
+            title: String::new(),
+            description: String::new(),
+            remediation: String::new(),
+            severity: Severity::Critical,
+            scope: crate::policy::metadata::Scope::Identity,
+            origin: crate::policy::Origin::User,
+            file: String::new(),
+            controls: BTreeMap::new(),
+            effective_on: Some("2026-11-21".into()),
+        });
+        assert_eq!(exit_code(&r, Some(Severity::Low)), exit::CLEAN);
+        r.rules[0].effective_on = Some("2026-11-20".into());
+        assert_eq!(exit_code(&r, Some(Severity::Low)), exit::FINDINGS);
     }
 
     #[test]

@@ -21,6 +21,7 @@ fn rule(id: &str, title: &str, severity: Severity) -> RuleInfo {
         origin: crate::policy::Origin::Builtin,
         file: format!("builtin:policies/{id}.rego"),
         controls: BTreeMap::from([("cis-v8".to_string(), vec!["5.3".to_string()])]),
+        effective_on: None,
     }
 }
 
@@ -193,6 +194,13 @@ pub fn sample_with(extra: usize) -> Report {
             rule("PRIV-001", "Standing <admin> & more", Severity::High),
             rule("STALE-001", "Stale account", Severity::Low),
         ],
+        frameworks: BTreeMap::from([(
+            "cis-v8".to_string(),
+            crate::controls::FrameworkRef {
+                title: "CIS Controls v8".into(),
+                controls: BTreeMap::from([("5.3".into(), "Disable <Dormant> Accounts".into())]),
+            },
+        )]),
         tenants: vec![t, u],
         summary: Summary {
             tenants: 2,

@@ -90,3 +90,30 @@ test_delegations_are_out_of_scope if {
 	count(rule.findings) == 0 with input as testdata.input_with([d])
 	count(rule.not_evaluable) == 0 with input as testdata.input_with([d])
 }
+
+# Role data missing for an account with one risk: the reason names that risk (one body per risk).
+test_not_evaluable_names_the_guest_risk_when_role_data_missing if {
+	i := testdata.identity_with({"kind": "guest", "privileged": null})
+	count(rule.findings) == 0 with input as testdata.input_with([i])
+	rule.not_evaluable == {{"subject": "entra/0001", "reason": "role data is missing for this source; the account is a guest"}} with input as testdata.input_with([i])
+}
+
+test_not_evaluable_names_the_stale_risk_when_role_data_missing if {
+	i := testdata.identity_with({"privileged": null, "activity": {"last_any": testdata.ago(91)}})
+	count(rule.findings) == 0 with input as testdata.input_with([i])
+	rule.not_evaluable == {{"subject": "entra/0001", "reason": "role data is missing for this source; the account is stale (STALE-001)"}} with input as testdata.input_with([i])
+}
+
+test_not_evaluable_names_the_never_used_risk_when_role_data_missing if {
+	i := testdata.identity_with({"privileged": null, "created": testdata.ago(45), "activity": {"last_any": testdata.no_time("never")}})
+	count(rule.findings) == 0 with input as testdata.input_with([i])
+	rule.not_evaluable == {{"subject": "entra/0001", "reason": "role data is missing for this source; the account is never used (STALE-002)"}} with input as testdata.input_with([i])
+}
+
+# STALE-001 covers members only: a technician admin with an old sign-in has no risk (and, being
+# used, is not never-used), so it is neither a finding nor unknown.
+test_passes_for_technician_admin_with_an_old_sign_in if {
+	i := testdata.changed(_admin, {"kind": "technician", "activity": {"last_any": testdata.ago(200)}})
+	count(rule.findings) == 0 with input as testdata.input_with([i])
+	count(rule.not_evaluable) == 0 with input as testdata.input_with([i])
+}

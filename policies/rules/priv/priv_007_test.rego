@@ -130,6 +130,16 @@ test_fires_for_auto_extend if {
 	}}
 }
 
+# The message names the customer by name, else by tenant id, else says it is unknown.
+test_message_falls_back_to_customer_id_then_unknown if {
+	by_id := testdata.delegation_with({"delegation": {"auto_extend_days": 180, "customer_name": null}})
+	some f in rule.findings with input as testdata.delegation_input([by_id])
+	f.message == "GDAP relationship Contoso-GDAP (8777b240-c6f0-4469-9e98-a3205431b836) auto-extends by 180 days, so it has no effective end"
+	unknown := testdata.delegation_with({"delegation": {"auto_extend_days": 180, "customer_name": null, "customer_id": null}})
+	some g in rule.findings with input as testdata.delegation_input([unknown])
+	g.message == "GDAP relationship Contoso-GDAP (customer unknown) auto-extends by 180 days, so it has no effective end"
+}
+
 test_fires_for_duration_over_the_limit if {
 	i := testdata.delegation_with({"delegation": {"duration": "P2Y", "duration_days": 730}})
 	_keys(i) == set()

@@ -156,6 +156,7 @@ fn main() {
                 as_of: None,
                 tenants: vec![],
                 progress: false,
+                reviews: vec![],
             },
         )
         .expect("audit runs");

@@ -233,6 +233,7 @@ mod tests {
                 mfa_enforcement: vec![],
                 baseline: vec![],
                 waivers: vec![],
+                access_review: Default::default(),
             },
             identities: vec![gdap, everywhere, stray, own, tech],
         };

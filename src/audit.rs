@@ -24,6 +24,8 @@ pub struct Options {
     pub tenants: Vec<String>,
     /// Show progress on standard error (see [`crate::progress`]); off by default.
     pub progress: bool,
+    /// `--review`: completed access-review worksheets to record (see [`crate::review`]).
+    pub reviews: Vec<std::path::PathBuf>,
 }
 
 /// A run that could not start: bad estate.toml, bad policies, an unknown `--tenant`.
@@ -353,6 +355,8 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
     let selected = select_tenants(estate, &opts.tenants)?;
     let estate_params = merge_params(&set.default_params(), &[(&estate.params, "estate.toml")])
         .map_err(|e| Fatal::Config(vec![e]))?;
+    let worksheets = crate::review::read_worksheets(estate, &opts.reviews)
+        .map_err(|e| Fatal::Config(vec![e]))?;
     let timing = Timing::new();
     let progress = Progress::new(opts.progress);
     let loaded = load_estate_progress(
@@ -382,10 +386,18 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
             errors: Vec::new(),
             warnings: Vec::new(),
             drift: drift::TenantDrift::default(),
+            review: None,
         };
         match state {
-            Loaded::Ready(job, warnings) => {
+            Loaded::Ready(mut job, warnings) => {
                 report.warnings = warnings;
+                // Completed access reviews joined to this tenant's entitlements (REVIEW-*).
+                let review = crate::review::tenant_review(&worksheets, &config, &job);
+                job.model.tenant.access_review = review.facts;
+                report
+                    .warnings
+                    .extend(review.coverage.problems.iter().map(|p| p.to_string()));
+                report.review = Some(review.coverage);
                 report.identities = job.model.identities.len();
                 report.sources = job.model.tenant.sources.clone();
                 report.as_of = Some(job.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -422,6 +434,7 @@ pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, F
                 errors: vec![e.clone().into()],
                 warnings: Vec::new(),
                 drift: drift::TenantDrift::default(),
+                review: None,
             };
             t.rules = set
                 .rules

@@ -344,7 +344,9 @@ pub fn parse_toml_text<T: serde::de::DeserializeOwned>(
     Ok((parsed, text))
 }
 
-fn read_tenant(file: &Path, shown: &str) -> Result<TenantConfig, ConfigError> {
+/// Read one tenant.toml (`shown`: the file as messages name it). Used by discovery, and by
+/// `driftgate readiness` for a tenant folder outside any estate.
+pub fn read_tenant(file: &Path, shown: &str) -> Result<TenantConfig, ConfigError> {
     let (raw, text): (RawTenant, String) = parse_toml_text(file, shown)?;
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let err = |key: &str, message: String| ConfigError {

@@ -167,6 +167,7 @@ pub fn run(args: &Args) -> Result<Impact, ImpactError> {
         as_of,
         tenants: args.tenants.clone(),
         progress: false,
+        ..Default::default()
     };
     let (b, h) = rayon::join(
         || audit::run(&estate, &base.set, &opts),

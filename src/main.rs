@@ -102,6 +102,10 @@ enum Command {
         /// Show no progress on standard error (shown only when it is a terminal).
         #[arg(long, short)]
         quiet: bool,
+        /// A completed access-review worksheet (CSV from `driftgate review`) to record as
+        /// evidence; repeatable. Worksheets under the estate's `reviews/` folders are read too.
+        #[arg(long = "review", value_name = "CSV")]
+        reviews: Vec<PathBuf>,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -197,6 +201,15 @@ enum Command {
     /// Print a rule's documentation: what it checks, why, thresholds and their current values,
     /// controls, remediation and an example finding.
     Explain(driftgate::explain::Args),
+    /// Pre-onboarding readiness of a prospect tenant: data coverage, identity mix, day-one
+    /// findings, blockers, a 0-100 score and a go / go-with-conditions / no-go verdict.
+    Readiness(driftgate::readiness::Args),
+    /// Open an access review campaign: a worksheet per tenant (CSV and HTML) of every privileged
+    /// entitlement, delegated access, technician account and non-human credential.
+    Review(driftgate::review::Args),
+    /// Offboarding proof for a departed tenant: every remaining path the MSP has into it, as an
+    /// evidence document with the manifest hashes.
+    OffboardCheck(driftgate::offboard::Args),
 }
 
 #[derive(Subcommand)]
@@ -245,6 +258,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             baseline,
             fail_on,
             quiet,
+            reviews,
             policy,
         } => {
             let started_at = now();
@@ -275,6 +289,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 &Options {
                     as_of,
                     tenants,
+                    reviews,
                     progress: !quiet && std::io::stderr().is_terminal(),
                 },
             ) {
@@ -523,6 +538,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             PolicyCommand::Impact(args) => driftgate::impact::cli(&args),
         }),
         Command::Explain(args) => Ok(driftgate::explain::cli(&args)),
+        Command::Readiness(args) => Ok(driftgate::readiness::cli(&args)),
+        Command::Review(args) => Ok(driftgate::review::cli(&args)),
+        Command::OffboardCheck(args) => Ok(driftgate::offboard::cli(&args)),
     }
 }
 

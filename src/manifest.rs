@@ -158,11 +158,18 @@ pub fn pack_revision(policies: &[FileEntry]) -> String {
     sha256_hex(lines.concat().as_bytes())
 }
 
-/// Every file the run read, relative to the estate root: the estate file, every tenant.toml
-/// (discovery reads them all), and every export file of every audited source.
+/// Every file the run read, relative to the estate root: the estate file, waivers.toml, every
+/// tenant.toml (discovery reads them all), every export file of every audited source, and every
+/// access-review worksheet recorded.
 pub fn input_paths(estate: &Estate, estate_file: &Path, report: &Report) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     out.insert(relative(&estate.root, estate_file));
+    if estate.root.join("waivers.toml").is_file() {
+        out.insert("waivers.toml".into());
+    }
+    for r in report.tenants.iter().filter_map(|t| t.review.as_ref()) {
+        out.extend(r.worksheets.iter().cloned());
+    }
     out.extend(estate.tenants.iter().map(|t| t.config_file.clone()));
     for (_, e) in &estate.tenant_errors {
         if estate.root.join(&e.file).is_file() {

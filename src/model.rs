@@ -1061,6 +1061,9 @@ pub struct TenantFacts {
     pub baseline: Vec<BaselineCheck>,
     /// The waivers that apply to the tenant (GOV-001, GOV-002; see `src/waiver.rs`).
     pub waivers: Vec<crate::waiver::WaiverFacts>,
+    /// Completed access reviews joined to the current entitlements (REVIEW-001, REVIEW-002;
+    /// see `src/review/evidence.rs`).
+    pub access_review: crate::review::AccessReviewFacts,
 }
 
 /// How a directory requires MFA of its users.

@@ -67,6 +67,8 @@ pub fn tenant_model(
             baseline,
             // Set by the audit, which knows the estate's waivers.toml too.
             waivers: Vec::new(),
+            // Set by the audit, which reads the review worksheets (see `crate::review`).
+            access_review: Default::default(),
         },
         identities,
     }

@@ -290,6 +290,7 @@ pub fn run(
             as_of: opts.as_of,
             tenants: audited,
             progress: opts.progress,
+            ..Default::default()
         };
         attach_findings(estate, set, &audit, &mut answer)?;
     }

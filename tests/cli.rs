@@ -414,6 +414,8 @@ fn input_prints_what_policies_see_and_rules_lists_the_pack() {
             "PRIV-005",
             "PRIV-006",
             "PRIV-007",
+            "REVIEW-001",
+            "REVIEW-002",
             "STALE-001",
             "STALE-002",
             "STALE-003",

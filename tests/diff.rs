@@ -296,7 +296,7 @@ fn audit_baseline_writes_diff_json_and_prints_the_summary() {
     let name = r.no_bob.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
         err.contains(&format!(
-            "vs baseline {name}: 3 new, 1 resolved, 62 persisting, 0 regressed"
+            "vs baseline {name}: 3 new, 1 resolved, 73 persisting, 0 regressed"
         )),
         "{err}"
     );

@@ -170,7 +170,7 @@ fn policy_impact_shows_the_exact_effect_of_a_threshold_change_on_the_demo_estate
     }
     assert_eq!(
         json["summary"],
-        serde_json::json!({"added": 2, "removed": 0, "changed": 5, "unchanged": 61, "warnings": 0})
+        serde_json::json!({"added": 2, "removed": 0, "changed": 5, "unchanged": 72, "warnings": 0})
     );
     assert_eq!(
         json["rules_changed"],
@@ -241,19 +241,43 @@ fn fail_on_new_fails_only_at_or_above_its_severity() {
     assert_eq!((code, json["summary"]["removed"].as_u64()), (0, Some(2)));
 }
 
+/// `git` in `dir`, with an identity so commits work on a bare CI machine.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
 #[test]
-fn a_git_revision_base_equal_to_the_working_tree_shows_no_change() {
-    // `policies/` as committed at HEAD against the working tree's (test files may differ while
-    // someone edits them; they never change findings).
-    let (json, code) = impact(&[
-        "--base",
-        "HEAD",
-        "--head",
-        "policies",
-        &demo(),
-        "--fail-on-new",
-        "info",
-    ]);
+fn a_git_revision_base_is_read_from_the_repository_and_leaves_nothing_behind() {
+    // A repository of its own: `policies/` committed, then a threshold changed in the work tree.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    pack(&repo, "policies");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    let scratch = dir.path().join("tmp");
+    std::fs::create_dir(&scratch).unwrap();
+    let run = |head: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_driftgate"))
+            .args([
+                "policy", "impact", "--format", "json", "--base", "HEAD", "--head", head,
+            ])
+            .arg(demo())
+            .current_dir(&repo)
+            .env("TMPDIR", &scratch)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (json, out.status.code().unwrap())
+    };
+    let (json, code) = run("policies");
     assert_eq!(code, 0);
     assert!(json["base"]["policies"]
         .as_str()
@@ -263,17 +287,22 @@ fn a_git_revision_base_equal_to_the_working_tree_shows_no_change() {
         assert_eq!(json[key], serde_json::json!([]), "{key}");
     }
     assert_eq!(json["base"]["rules"], json["head"]["rules"]);
-    // The temporary copy of the revision is gone again.
-    let leftovers = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(&format!("driftgate-impact-{}-", std::process::id()))
-        })
-        .count();
-    assert_eq!(leftovers, 0);
+
+    let policies = repo.join("policies");
+    edit(
+        &policies,
+        NHI_001,
+        "max_secret_age_days: 90",
+        "max_secret_age_days: 60",
+    );
+    let (json, _) = run("policies");
+    assert_eq!(
+        json["summary"]["added"], 2,
+        "the committed revision is the base"
+    );
+    // The temporary copies of the revision are gone again.
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0);
+
     let out = driftgate(&["policy", "impact", "--base", "no-such-rev-0x", &demo()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)

@@ -197,8 +197,8 @@ fn an_unknown_principal_is_an_empty_answer_not_an_error() {
     assert_eq!(answer["errors"], serde_json::json!([]));
     assert_eq!(
         answer["searched"].as_array().unwrap().len(),
-        7,
-        "six clients and the MSP's own systems"
+        8,
+        "seven clients (one a prospect) and the MSP's own systems"
     );
     let (table, code) = text("nobody@nowhere.example");
     assert_eq!(code, 0);

@@ -10,7 +10,8 @@
 mod calls;
 mod fields;
 mod meta;
-mod scan;
+
+use super::scan;
 
 pub use calls::{ALLOWED_BUILTINS, FORBIDDEN_BUILTINS};
 
@@ -58,8 +59,10 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("input-field-unknown", "a read of an input field the normalised model does not have, or of an undeclared param"),
     ("metadata-invalid", "METADATA that is not valid YAML, has attributes OPA does not know, or that the loader rejects"),
     ("metadata-missing", "a rule file (it defines `findings`) without a METADATA block with `custom:`"),
+    ("nesting-too-deep", "brackets nested more than 12 deep, or nested literals costing regorus' parser more than a few seconds (its parse time doubles per level)"),
     ("parse-error", "a policy file regorus cannot parse"),
     ("read-error", "a policy file that cannot be read"),
+    ("recursion", "a rule or function that depends on itself, directly or through others (Rego forbids it)"),
     ("remediation-missing", "METADATA custom.remediation missing or empty"),
     ("scope-invalid", "METADATA custom.scope other than identity or tenant"),
     ("severity-invalid", "METADATA custom.severity missing or not one of critical, high, medium, low, info"),
@@ -243,9 +246,23 @@ pub fn lint(builtin: bool, dirs: &[PathBuf]) -> Result<Lint, String> {
         .collect();
     let linted = rego.iter().filter(|s| s.lint).count();
 
-    // Parse: every file on its own, so that each error is reported.
+    // Parse: every file on its own, so that each error is reported; a file nested too deeply
+    // for regorus' parser is not parsed (see `guard`).
     let mut unparsed = BTreeSet::new();
     for s in &rego {
+        let guarded = super::guard::check_file(&s.path, &s.text);
+        if let Some(e) = guarded.filter(|e| e.check == "nesting-too-deep") {
+            unparsed.insert(s.path.clone());
+            if s.lint {
+                problems.push(Problem {
+                    file: s.path.clone(),
+                    line: e.line,
+                    check: "nesting-too-deep",
+                    message: e.message,
+                });
+            }
+            continue;
+        }
         if let Some((line, message)) = parse_error(&s.path, &s.text) {
             unparsed.insert(s.path.clone());
             if s.lint {
@@ -368,8 +385,23 @@ pub fn lint(builtin: bool, dirs: &[PathBuf]) -> Result<Lint, String> {
         }
     }
 
-    // Compile once everything parses: unsafe variables, conflicts.
-    if unparsed.is_empty() {
+    // Recursion across every parsed file: regorus would overflow the stack compiling it.
+    let parsed = rego.iter().filter(|s| !unparsed.contains(&s.path));
+    let recursion = super::guard::recursion(parsed.map(|s| (s.path.as_str(), s.text.as_str())));
+    let recursive = !recursion.is_empty();
+    for e in recursion {
+        if by_path.get(e.file.as_str()).is_some_and(|s| s.lint) {
+            problems.push(Problem {
+                file: e.file,
+                line: e.line,
+                check: "recursion",
+                message: e.message,
+            });
+        }
+    }
+
+    // Compile once everything parses and nothing recurses: unsafe variables, conflicts.
+    if unparsed.is_empty() && !recursive {
         problems.extend(compile(&rego));
     }
     problems.sort();
@@ -518,8 +550,8 @@ mod tests {
             "builtin-forbidden builtin-unknown catalogue-invalid compile-error control-unknown \
              controls-missing description-missing doc-missing findings-missing id-duplicate \
              id-malformed id-missing input-field-unknown metadata-invalid metadata-missing \
-             parse-error read-error remediation-missing scope-invalid severity-invalid \
-             test-missing title-missing"
+             nesting-too-deep parse-error read-error recursion remediation-missing scope-invalid \
+             severity-invalid test-missing title-missing"
         );
         let kinds = [
             "-missing",

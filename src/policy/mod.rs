@@ -4,8 +4,10 @@
 //! This module decides which Rego runs and how safely; it does not know what a finding means.
 
 pub mod engine;
+pub mod guard;
 pub mod lint;
 pub mod metadata;
+pub mod scan;
 pub mod test;
 
 use metadata::{MetaError, RuleMeta};
@@ -185,6 +187,11 @@ impl PolicySet {
                 }
             }
         }
+        // Before regorus sees them: recursion (a stack overflow in regorus), deep nesting (an
+        // exponential parse) and oversized files (see `guard`).
+        let evaluated = files.iter().filter(|f| !f.is_test());
+        let guarded = guard::check(evaluated.map(|f| (f.path.as_str(), f.text.as_str())));
+        errors.extend(guarded.into_iter().map(PolicyError::from));
         let mut rules: BTreeMap<String, RuleMeta> = BTreeMap::new();
         for f in files.iter().filter(|f| !f.is_test()) {
             match metadata::parse(&f.path, &f.text) {

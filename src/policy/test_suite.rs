@@ -282,6 +282,19 @@ fn new_engine(opts: &Options) -> Engine {
 impl Suite {
     /// Load `files` leniently and compile them once, to find the files that do not compile.
     pub fn load(candidates: Vec<PolicyFile>, mut errors: Vec<TestResult>, opts: &Options) -> Suite {
+        // Files that recurse or nest too deeply never reach regorus (see `guard`).
+        let paths = candidates
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()));
+        let rejected = crate::policy::guard::check(paths);
+        let rejected_files: BTreeSet<String> = rejected.iter().map(|e| e.file.clone()).collect();
+        for e in rejected {
+            errors.push(load_error(&e.file, Some(e.line), e.to_string()));
+        }
+        let candidates: Vec<PolicyFile> = candidates
+            .into_iter()
+            .filter(|f| !rejected_files.contains(&f.path))
+            .collect();
         // The shipped library counts for coverage only when the shipped rules are tested too.
         let builtin_rules = candidates
             .iter()

@@ -193,7 +193,7 @@ fn families(r: &Report) -> Vec<String> {
 fn heat_map(r: &Report, o: &mut String) {
     o.push_str("<section id=estate><h2>Estate summary</h2>\n<p>Findings per tenant and rule family. Colour: severity-weighted count (critical 10, high 5, medium 2, low 1), from none <span class=w1>&nbsp;1–4&nbsp;</span> <span class=w2>&nbsp;5–9&nbsp;</span> <span class=w3>&nbsp;10–19&nbsp;</span> <span class=w4>&nbsp;20+&nbsp;</span>. Text: number of findings not waived; <strong>·</strong> pass, <strong>W</strong> waived, <strong>?</strong> not evaluable, <strong>E</strong> policy error, <strong>–</strong> not audited or no rule of the family.</p>\n");
     let fams = families(r);
-    o.push_str("<table class=heat><tr><th>tenant</th><th class=n>drift score</th><th class=n>identities</th>");
+    o.push_str("<table class=heat><tr><th>tenant</th><th class=n>drift score</th><th class=n>identities</th><th class=n title=\"entitlements reviewed within review_interval_days (access reviews)\">reviewed</th>");
     for f in &fams {
         let _ = write!(o, "<th class=c>{}</th>", escape(f));
     }
@@ -202,11 +202,19 @@ fn heat_map(r: &Report, o: &mut String) {
         let findings = of_tenant(r, &row.tenant);
         let _ = write!(
             o,
-            "<tr><th><a href=\"#{}\">{}</a></th><td class=n>{}</td><td class=n>{}</td>",
+            "<tr><th><a href=\"#{}\">{}</a></th><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td>",
             anchor(&["tenant", &row.tenant]),
             escape(&row.tenant),
             opt(row.score),
-            t.identities
+            t.identities,
+            match &t.review {
+                Some(c) if c.recorded => c
+                    .share
+                    .map(|s| format!("{:.0}%", s * 100.0))
+                    .unwrap_or_else(|| "–".into()),
+                Some(_) => "none".into(),
+                None => "–".into(),
+            }
         );
         for fam in &fams {
             let cells: Vec<_> = r
@@ -610,6 +618,37 @@ fn opt_label(label: &str, v: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// "15 / 16 reviewed within 90 days (93.8%)", with the worksheets; escaped.
+fn review_coverage(t: &TenantReport) -> String {
+    let Some(c) = &t.review else {
+        return "–".into();
+    };
+    let share = c
+        .share
+        .map(|s| format!(" ({:.1}%)", s * 100.0))
+        .unwrap_or_default();
+    let mut cell = format!(
+        "{} / {} entitlements reviewed within {} days{share}",
+        c.reviewed, c.items, c.interval_days
+    );
+    if c.recorded {
+        let _ = write!(cell, "; from {}", escape(&c.worksheets.join(", ")));
+        if c.revocations_carried_out > 0 {
+            let _ = write!(
+                cell,
+                "; {} revocation(s) carried out",
+                c.revocations_carried_out
+            );
+        }
+    } else {
+        cell.push_str("; no completed access review recorded");
+    }
+    if !c.problems.is_empty() {
+        let _ = write!(cell, "; {} worksheet problem(s)", c.problems.len());
+    }
+    cell
+}
+
 fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
     let findings = of_tenant(r, &t.id);
     let d = &t.drift;
@@ -629,13 +668,14 @@ fn tenant_section(r: &Report, t: &TenantReport, o: &mut String) {
     let share = d.automated_share.map(|s| format!("{:.1}%", s * 100.0));
     let _ = writeln!(
         o,
-        "<table><tr><th>drift score</th><td class=n>{}</td></tr><tr><th>identities</th><td class=n>{}</td></tr><tr><th>weighted findings</th><td class=n>{}</td></tr><tr><th>orphans</th><td class=n>{}</td></tr><tr><th>leavers with access</th><td class=n>{}</td></tr><tr><th>automated provisioning share</th><td class=n>{}</td></tr><tr><th>rules / subjects not evaluable</th><td class=n>{} / {}</td></tr><tr><th>waivers in force</th><td class=n>{}</td></tr><tr><th>config</th><td>{}</td></tr><tr><th>as of</th><td>{}</td></tr></table>",
+        "<table><tr><th>drift score</th><td class=n>{}</td></tr><tr><th>identities</th><td class=n>{}</td></tr><tr><th>weighted findings</th><td class=n>{}</td></tr><tr><th>orphans</th><td class=n>{}</td></tr><tr><th>leavers with access</th><td class=n>{}</td></tr><tr><th>automated provisioning share</th><td class=n>{}</td></tr><tr><th>access review coverage</th><td>{}</td></tr><tr><th>rules / subjects not evaluable</th><td class=n>{} / {}</td></tr><tr><th>waivers in force</th><td class=n>{}</td></tr><tr><th>config</th><td>{}</td></tr><tr><th>as of</th><td>{}</td></tr></table>",
         opt(d.score),
         t.identities,
         d.weighted_findings,
         d.orphans,
         d.leavers,
         opt(share),
+        review_coverage(t),
         d.rules_not_evaluable,
         d.subjects_not_evaluable,
         opt(d.waivers),

@@ -147,6 +147,8 @@ pub struct TenantReport {
     pub warnings: Vec<String>,
     /// Drift score and counts (see [`drift`]).
     pub drift: drift::TenantDrift,
+    /// Access review coverage (see [`crate::review`]); null when not audited.
+    pub review: Option<crate::review::Coverage>,
 }
 
 /// A config or load problem that stopped a tenant from being audited: file, line or record,
@@ -350,6 +352,7 @@ mod tests {
                 errors: vec![],
                 warnings: vec![],
                 drift: drift::TenantDrift::default(),
+                review: None,
             }],
             findings: severities.iter().map(|s| finding(*s)).collect(),
             policy_errors: (0..policy_errors)

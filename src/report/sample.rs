@@ -101,6 +101,7 @@ fn tenant(id: &str, rules: Vec<RuleVerdict>, score: Option<u32>) -> TenantReport
             score,
             ..Default::default()
         },
+        review: None,
     }
 }
 

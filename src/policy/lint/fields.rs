@@ -129,6 +129,7 @@ fn probe_tenant() -> Json {
         mfa_enforcement: Vec::new(),
         baseline: Vec::new(),
         waivers: Vec::new(),
+        access_review: crate::review::AccessReviewFacts::probe(),
     };
     serde_json::to_value(&tenant).expect("tenant facts serialise")
 }

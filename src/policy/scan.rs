@@ -1,6 +1,7 @@
-//! A lexical view of Rego source for the linter: tokens without comments and string contents,
-//! the top-level statements, call sites, the names a package defines, and the paths read from
-//! `input` (directly or through variables bound to a part of it).
+//! A lexical view of Rego source for the linter and the load-time guard (`guard.rs`): tokens
+//! without comments and string contents, the top-level statements, call sites, the names a
+//! package defines, and the paths read from `input` (directly or through variables bound to a
+//! part of it).
 //!
 //! This is a scanner, not a parser: regorus parses (and reports syntax errors); this only finds
 //! what the checks need, with the line of each.
@@ -29,13 +30,13 @@ pub struct Token {
 }
 
 impl Token {
-    fn ident(&self) -> Option<&str> {
+    pub fn ident(&self) -> Option<&str> {
         match &self.tok {
             Tok::Ident(s) => Some(s),
             _ => None,
         }
     }
-    fn is(&self, c: char) -> bool {
+    pub fn is(&self, c: char) -> bool {
         self.tok == Tok::Punct(c)
     }
 }
@@ -136,7 +137,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
-const KEYWORDS: &[&str] = &[
+pub const KEYWORDS: &[&str] = &[
     "as", "contains", "default", "else", "every", "false", "if", "import", "in", "not", "null",
     "package", "some", "true", "with",
 ];
@@ -168,7 +169,17 @@ pub enum Seg {
 pub fn module(text: &str) -> Module {
     let toks = tokens(text);
     let mut m = Module::default();
-    // Top-level statements: a token at column 1 at bracket depth 0 starts one.
+    for st in statements(&toks) {
+        statement(st, &mut m);
+    }
+    m.defines.sort();
+    m.defines.dedup();
+    m
+}
+
+/// The top-level statements: a token at column 1 at bracket depth 0 starts one (tokens before
+/// the first are dropped).
+pub fn statements(toks: &[Token]) -> Vec<&[Token]> {
     let mut starts = Vec::new();
     let mut depth = 0i32;
     for (k, t) in toks.iter().enumerate() {
@@ -182,17 +193,12 @@ pub fn module(text: &str) -> Module {
         }
     }
     starts.push(toks.len());
-    for w in starts.windows(2) {
-        statement(&toks[w[0]..w[1]], &mut m);
-    }
-    m.defines.sort();
-    m.defines.dedup();
-    m
+    starts.windows(2).map(|w| &toks[w[0]..w[1]]).collect()
 }
 
 /// A dotted name `a.b.c` starting at `k` (no spaces around the dots): the name and the index
 /// after it.
-fn dotted(toks: &[Token], k: usize) -> Option<(String, usize)> {
+pub fn dotted(toks: &[Token], k: usize) -> Option<(String, usize)> {
     let mut name = toks.get(k)?.ident()?.to_string();
     let mut j = k + 1;
     while j + 1 < toks.len()

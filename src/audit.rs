@@ -349,6 +349,41 @@ pub fn load_estate_progress(
     loaded
 }
 
+/// One tenant prepared exactly as [`run`] prepares it for evaluation — with the MSP's records
+/// attributed to it, reuse marked among the tenants loaded with it, and completed access reviews
+/// joined — for `driftgate input`.
+pub fn prepare_tenant(
+    estate: &Estate,
+    config: &TenantConfig,
+    estate_params: &BTreeMap<String, Value>,
+    as_of_flag: Option<DateTime<Utc>>,
+    reviews: &[std::path::PathBuf],
+) -> Result<Loaded, Fatal> {
+    let (as_of, _) = run_as_of(estate, as_of_flag);
+    let worksheets =
+        crate::review::read_worksheets(estate, reviews).map_err(|e| Fatal::Config(vec![e]))?;
+    let loaded = load_estate(
+        estate,
+        std::slice::from_ref(config),
+        estate_params,
+        as_of,
+        as_of_flag.is_some(),
+    );
+    let state = loaded
+        .into_iter()
+        .find(|(c, _)| c.id == config.id)
+        .map(|(_, state)| state)
+        .unwrap_or_else(|| Loaded::Failed(Vec::new(), Vec::new()));
+    Ok(match state {
+        Loaded::Ready(mut job, warnings) => {
+            job.model.tenant.access_review =
+                crate::review::tenant_review(&worksheets, config, &job).facts;
+            Loaded::Ready(job, warnings)
+        }
+        failed => failed,
+    })
+}
+
 /// Run an audit and build the finished report.
 pub fn run(estate: &Estate, set: &PolicySet, opts: &Options) -> Result<Report, Fatal> {
     let (as_of, as_of_source) = run_as_of(estate, opts.as_of);

@@ -368,7 +368,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 .map(parse_as_of)
                 .transpose()
                 .map_err(|m| anyhow::anyhow!("--as-of: {m}"))?;
-            let (run_as_of, _) = audit::run_as_of(&estate, flag);
             let config = match audit::select_tenants(&estate, std::slice::from_ref(&tenant)) {
                 Ok(mut t) if !t.is_empty() => t.remove(0),
                 Ok(_) => {
@@ -393,7 +392,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                     return Ok(exit::INPUT_ERROR);
                 }
             };
-            match audit::load_tenant(&estate, &config, &params, run_as_of, flag.is_some()) {
+            let prepared = match audit::prepare_tenant(&estate, &config, &params, flag, &[]) {
+                Ok(p) => p,
+                Err(fatal) => return Ok(report_fatal(fatal)),
+            };
+            match prepared {
                 Loaded::Ready(job, _) => {
                     let value = driftgate::evaluate::input_value(&job);
                     out!("{}", serde_json::to_string_pretty(&value)?);

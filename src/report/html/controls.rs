@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 /// Controls shown first in the control view: the access-permissions controls MSP audits ask for.
 const LEAD_CONTROLS: [(&str, &str); 2] =
     [("nist-csf-1.1", "PR.AC-4"), ("nist-csf-2.0", "PR.AA-05")];
+
 /// Every (framework, control) the rules map to, with the rules: lead controls first, then by
 /// framework and control.
 fn controls(r: &Report) -> Vec<((String, String), Vec<String>)> {

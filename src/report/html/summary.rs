@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 /// Rule families in heat-map order; families the report has beyond these follow, sorted.
 const FAMILIES: [&str; 7] = ["STALE", "PRIV", "NHI", "BASE", "DRIFT", "LIFE", "GOV"];
+
 fn family(rule: &str) -> &str {
     rule.split('-').next().unwrap_or(rule)
 }
@@ -26,6 +27,7 @@ fn heat(weighted: u64) -> &'static str {
         _ => "w4",
     }
 }
+
 pub(super) fn header(r: &Report, o: &mut String) {
     let _ = write!(
         o,

@@ -19,6 +19,7 @@ fn verdict_cell(v: Verdict) -> (&'static str, &'static str) {
         Verdict::NotAudited => ("err", "not audited"),
     }
 }
+
 /// Role names a finding's evidence carries: `roles[].role_name`, `role_name`,
 /// `entitlements[].roles[]`.
 fn roles(e: &Value) -> BTreeSet<String> {

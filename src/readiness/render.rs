@@ -307,12 +307,14 @@ fn html(r: &Readiness) -> String {
             o.push_str("<p>None.</p>\n");
             continue;
         }
-        o.push_str("<table><tr><th>state</th><th>issue</th><th>reason</th><th>fix first</th><th>evidence</th></tr>\n");
+        o.push_str(
+            "<table><tr><th>state</th><th>issue</th><th>reason</th><th>fix first</th></tr>\n",
+        );
         for i in list.iter() {
             let ev = serde_json::to_string_pretty(&i.evidence).unwrap_or_default();
             let _ = writeln!(
                 o,
-                "<tr><td class={s}>{s}</td><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
+                "<tr><td class={s}>{s}</td><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>\n<tr><td></td><td colspan=3><pre>{}</pre></td></tr>",
                 h(&i.title),
                 h(i.id),
                 h(&i.reason),

@@ -60,11 +60,20 @@ pub struct TenantResult {
 
 /// A rule's `applies_to`, ready to test identity values: any alternative, all of its tests.
 struct Selector {
-    alternatives: Vec<Vec<(Vec<regorus::Value>, Vec<regorus::Value>)>>,
+    alternatives: Vec<Vec<Test>>,
+}
+
+/// One `path: [allowed values]` of a selector.
+struct Test {
+    /// The path's first segment, as an index into the selector fields ([`selector_fields`]).
+    top: usize,
+    /// The rest of the path.
+    path: Vec<regorus::Value>,
+    allowed: Vec<regorus::Value>,
 }
 
 impl Selector {
-    fn of(rule: &RuleMeta) -> Option<Selector> {
+    fn of(rule: &RuleMeta, fields: &[String]) -> Option<Selector> {
         if rule.applies_to.is_empty() {
             return None;
         }
@@ -74,13 +83,19 @@ impl Selector {
             .map(|all| {
                 all.iter()
                     .map(|(path, allowed)| {
-                        (
-                            path.split('.').map(regorus::Value::from).collect(),
-                            allowed
+                        let mut segments = path.split('.');
+                        let top = segments.next().unwrap_or(path);
+                        Test {
+                            top: fields
+                                .iter()
+                                .position(|f| f == top)
+                                .expect("every selector's field is listed"),
+                            path: segments.map(regorus::Value::from).collect(),
+                            allowed: allowed
                                 .iter()
                                 .map(|v| crate::rego_value::to_value(v).expect("scalars convert"))
                                 .collect(),
-                        )
+                        }
                     })
                     .collect()
             })
@@ -88,10 +103,13 @@ impl Selector {
         Some(Selector { alternatives })
     }
 
-    fn matches(&self, identity: &regorus::Value) -> bool {
+    /// `tops`: an identity's selector fields, None where it has no such field.
+    fn matches(&self, tops: &[Option<regorus::Value>]) -> bool {
         self.alternatives.iter().any(|all| {
-            all.iter().all(|(path, allowed)| {
-                let mut at = identity;
+            all.iter().all(|Test { top, path, allowed }| {
+                let Some(mut at) = tops[*top].as_ref() else {
+                    return false;
+                };
                 for segment in path {
                     match at {
                         regorus::Value::Object(fields) => match fields.get(segment) {
@@ -107,34 +125,41 @@ impl Selector {
     }
 }
 
+/// The top-level fields any selector reads, in order.
+fn selector_fields(rules: &[&RuleMeta]) -> Vec<String> {
+    let mut fields = BTreeSet::new();
+    for rule in rules {
+        for (path, _) in rule.applies_to.iter().flatten() {
+            fields.insert(path.split('.').next().unwrap_or(path).to_string());
+        }
+    }
+    fields.into_iter().collect()
+}
+
 /// A tenant's identities grouped by the identity rules that apply to them (`applies_to`).
 struct Grouped {
     /// (indices into the identity rules, member identity indices), members in model order.
     groups: Vec<(Vec<usize>, Vec<usize>)>,
 }
 
-fn group_identities(
-    job: &TenantJob,
-    selectors: &[Option<Selector>],
-    fields: &BTreeSet<String>,
-) -> Grouped {
+fn group_identities(job: &TenantJob, selectors: &[Option<Selector>], fields: &[String]) -> Grouped {
     let mut by_mask: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
     let mut mask = Vec::with_capacity(selectors.len());
-    let everything = selectors.iter().all(Option::is_none);
+    let mut tops = Vec::with_capacity(fields.len());
     for (n, identity) in job.model.identities.iter().enumerate() {
         // Only the fields the selectors read are converted here.
-        let value = if everything {
-            regorus::Value::Null
-        } else {
-            crate::rego_identity::identity_fields(identity, fields.iter().map(String::as_str))
-        };
-        let value = &value;
+        tops.clear();
+        tops.extend(
+            fields
+                .iter()
+                .map(|f| crate::rego_identity::identity_field(identity, f)),
+        );
         mask.clear();
         mask.extend(
             selectors
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| s.as_ref().is_none_or(|s| s.matches(value)))
+                .filter(|(_, s)| s.as_ref().is_none_or(|s| s.matches(&tops)))
                 .map(|(r, _)| r),
         );
         if !mask.is_empty() {
@@ -220,18 +245,15 @@ pub fn evaluate(
         .filter(|r| r.scope == Scope::Tenant)
         .collect();
     // The top-level fields the selectors read (each is built in full for grouping).
-    let mut fields = BTreeSet::new();
-    for rule in &identity_rules {
-        for (path, _) in rule.applies_to.iter().flatten() {
-            fields.insert(path.split('.').next().unwrap_or(path).to_string());
-        }
-    }
+    let fields = selector_fields(&identity_rules);
     let grouped: Vec<Grouped> = jobs
         .par_iter()
         .map(|job| {
             // Rego values are not shared between threads: each job builds its own selectors.
-            let selectors: Vec<Option<Selector>> =
-                identity_rules.iter().map(|r| Selector::of(r)).collect();
+            let selectors: Vec<Option<Selector>> = identity_rules
+                .iter()
+                .map(|r| Selector::of(r, &fields))
+                .collect();
             group_identities(job, &selectors, &fields)
         })
         .collect();
@@ -690,8 +712,17 @@ mod tests {
             ],
             vec![("kind".into(), vec![serde_json::json!("delegation")])],
         ];
-        let sel = Selector::of(&rule).unwrap();
-        let v = |j: serde_json::Value| crate::rego_value::to_value(&j).unwrap();
+        let fields = selector_fields(&[&rule]);
+        assert_eq!(fields, ["derived", "kind", "privileged"]);
+        let sel = Selector::of(&rule, &fields).unwrap();
+        // An identity's selector fields, as grouping builds them.
+        let v = |j: serde_json::Value| {
+            let whole = crate::rego_value::to_value(&j).unwrap();
+            fields
+                .iter()
+                .map(|f| whole.as_object().unwrap().get(&f.as_str().into()).cloned())
+                .collect::<Vec<_>>()
+        };
         assert!(sel.matches(&v(
             serde_json::json!({"privileged": null, "derived": {"has_roles": true}})
         )));

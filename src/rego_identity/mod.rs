@@ -24,19 +24,10 @@ pub fn identity_value(identity: &Identity) -> Value {
     LOCAL.with(|l| l.builder.borrow_mut().identity(&l.keys, identity))
 }
 
-/// An object holding only the named top-level fields of `identity` (each in full, as
-/// [`identity_value`] builds it): what `applies_to` selectors read, without the rest.
-pub fn identity_fields<'a>(identity: &Identity, names: impl Iterator<Item = &'a str>) -> Value {
-    LOCAL.with(|l| {
-        let mut builder = l.builder.borrow_mut();
-        let map: std::collections::BTreeMap<Value, Value> = names
-            .filter_map(|name| {
-                let value = builder.field(&l.keys, identity, name)?;
-                Some((Value::from(name), value))
-            })
-            .collect();
-        Value::from(map)
-    })
+/// One top-level field of `identity` (in full, as [`identity_value`] builds it; None for a name
+/// the identity does not have): what `applies_to` selectors read, without the rest.
+pub fn identity_field(identity: &Identity, name: &str) -> Option<Value> {
+    LOCAL.with(|l| l.builder.borrow_mut().field(&l.keys, identity, name))
 }
 
 /// Per thread: values are reference-counted, and a count shared between threads would be

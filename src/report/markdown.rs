@@ -287,6 +287,20 @@ pub fn to_string(report: &Report) -> String {
             " — **incomplete**: a tenant could not be audited or a policy failed."
         }
     ));
+    let pending = super::not_yet_effective(report);
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_none() && pending.contains(f.rule.as_str()))
+        .count();
+    if warnings > 0 {
+        let rules: Vec<&str> = pending.iter().copied().collect();
+        doc.line("");
+        doc.line(&format!(
+            "{warnings} of them belong to rules not yet in force ({}: `effective_on` after as_of): warnings, they do not fail the gate.",
+            escape(&rules.join(", "))
+        ));
+    }
     doc.line("");
     summary(report, &mut doc);
     matrix(report, &mut doc);
@@ -354,5 +368,20 @@ mod tests {
         );
         // A short report lists everything and adds no such line.
         assert!(!to_string(&sample()).contains("more findings"));
+    }
+
+    #[test]
+    fn findings_of_rules_not_yet_in_force_are_called_warnings() {
+        let mut r = sample();
+        assert!(!to_string(&r).contains("not yet in force"));
+        let rule = r.rules.iter_mut().find(|x| x.id == "PRIV-001").unwrap();
+        rule.effective_on = Some("2027-01-01".into());
+        let md = to_string(&r);
+        assert!(
+            md.contains(
+                "1 of them belong to rules not yet in force (PRIV-001: `effective_on` after as_of)"
+            ),
+            "{md}"
+        );
     }
 }

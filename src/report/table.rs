@@ -151,6 +151,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             .then(a.rule.cmp(&b.rule))
             .then(a.subject.reference.cmp(&b.subject.reference))
     });
+    let pending = super::not_yet_effective(report);
     if !top.is_empty() {
         let mut b = Builder::default();
         b.push_record(["severity", "rule", "tenant", "subject", "message"]);
@@ -161,8 +162,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 .clone()
                 .or_else(|| f.subject.display_name.clone())
                 .unwrap_or_else(|| f.subject.reference.clone());
+            let severity = if pending.contains(f.rule.as_str()) {
+                format!("{} (warning)", f.severity.as_str())
+            } else {
+                f.severity.as_str().to_string()
+            };
             b.push_record([
-                f.severity.as_str().to_string(),
+                severity,
                 f.rule.clone(),
                 f.tenant.clone(),
                 subject,
@@ -176,6 +182,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             top.len()
         )?;
         writeln!(out, "{}", table(b))?;
+    }
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_none() && pending.contains(f.rule.as_str()))
+        .count();
+    if warnings > 0 {
+        let rules: Vec<&str> = pending.iter().copied().collect();
+        writeln!(
+            out,
+            "{warnings} findings of rules not yet in force ({}: effective_on after as_of) are warnings: they do not fail --fail-on.",
+            rules.join(", ")
+        )?;
     }
     for t in report.tenants.iter().filter(|t| !t.errors.is_empty()) {
         writeln!(out, "tenant {}: not audited:", t.id)?;
@@ -207,4 +226,36 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         }
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample::sample;
+
+    fn to_string(r: &Report) -> String {
+        let mut out = Vec::new();
+        render(r, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn findings_of_rules_not_yet_in_force_are_marked_as_warnings() {
+        let mut r = sample();
+        assert!(!to_string(&r).contains("(warning)"));
+        let rule = r.rules.iter_mut().find(|x| x.id == "PRIV-001").unwrap();
+        rule.effective_on = Some("2027-01-01".into());
+        let text = to_string(&r);
+        assert!(text.contains("high (warning)"), "{text}");
+        assert!(
+            text.contains(
+                "1 findings of rules not yet in force (PRIV-001: effective_on after as_of)"
+            ),
+            "{text}"
+        );
+        assert!(
+            !text.contains("low (warning)"),
+            "other rules stay as they are"
+        );
+    }
 }

@@ -6,7 +6,9 @@
 //! `manifest.json` is left out: it records wall-clock times and absolute paths.
 
 use std::path::PathBuf;
-use std::process::Command;
+
+mod common;
+use common::demo_run;
 
 /// The report files every run folder holds; any other file the run writes (a new format) is
 /// compared too, except `manifest.json`.
@@ -24,28 +26,6 @@ const REGENERATE: &str = "DRIFTGATE_UPDATE_EXAMPLES=1 cargo test --test example_
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The demo audit's run folder, written under `out`.
-fn demo_run(out: &std::path::Path) -> PathBuf {
-    let run = Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(["audit", "fixtures/demo", "--format", "json", "--out"])
-        .arg(out)
-        .current_dir(root())
-        .output()
-        .expect("binary runs");
-    assert_eq!(
-        run.status.code(),
-        Some(1),
-        "the demo audit has high findings: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let mut runs: Vec<PathBuf> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(runs.len(), 1, "one run folder: {runs:?}");
-    runs.pop().unwrap()
 }
 
 #[test]

@@ -17,6 +17,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::demo_run;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -51,28 +54,6 @@ fn validator(rel: &str, test: &str) -> Option<PathBuf> {
 
 fn python(test: &str) -> Option<PathBuf> {
     validator("venv/bin/python", test)
-}
-
-/// The demo audit's run folder (the audit exits 1: the demo has high findings).
-fn demo_run(out: &Path) -> PathBuf {
-    let run = Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(["audit", "fixtures/demo", "--format", "json", "--out"])
-        .arg(out)
-        .current_dir(root())
-        .output()
-        .expect("binary runs");
-    assert_eq!(
-        run.status.code(),
-        Some(1),
-        "demo audit: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let mut runs: Vec<PathBuf> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(runs.len(), 1, "one run folder: {runs:?}");
-    runs.pop().unwrap()
 }
 
 /// `file` from a fresh demo run (kept alive by the returned temp dir) and from reports/example/.

@@ -6,6 +6,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::copy_dir;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -44,19 +47,6 @@ fn json(estate: &Path, tenant: &str) -> (Value, i32) {
     let (out, err, code) = check(estate, tenant, "json");
     let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
     (v, code)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 const GDAP: &str = "msp/gdap/delegatedAdminRelationships.json";

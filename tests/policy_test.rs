@@ -3,9 +3,12 @@
 //! duplicate test names) reported with its file and line while the rest of the suite runs;
 //! `with` mocking; coverage and `--threshold`; and the proof that a mutated shipped rule fails.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::copy_dir;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -444,19 +447,6 @@ fn json_format_is_machine_readable() {
     assert_eq!(tests[1]["outcome"], "fail");
     assert_eq!(tests[1]["line"], 5);
     assert!(json["coverage"]["pct"].as_f64().unwrap() > 0.0);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -167,17 +167,9 @@ pub fn table(p: &Proof, out: &mut dyn Write) -> std::io::Result<()> {
     )
 }
 
-/// Markdown, for tickets and change records.
-pub fn markdown(p: &Proof, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "# Offboarding evidence: {} ({})\n",
-        md(&p.tenant.name),
-        md(&p.tenant.id)
-    )?;
-    writeln!(out, "**{}**\n", md(&p.statement))?;
-    writeln!(out, "| | |\n|---|---|")?;
-    for (k, v) in [
+/// The document's header facts, in the order the Markdown and HTML tables show them.
+fn facts(p: &Proof) -> [(&'static str, String); 9] {
+    [
         ("Tenant", format!("{} ({})", p.tenant.name, p.tenant.id)),
         ("Status", p.tenant.status.clone()),
         ("Estate", p.estate.clone()),
@@ -193,7 +185,20 @@ pub fn markdown(p: &Proof, out: &mut dyn Write) -> std::io::Result<()> {
                 p.counts.remaining, p.counts.unknown, p.counts.closed
             ),
         ),
-    ] {
+    ]
+}
+
+/// Markdown, for tickets and change records.
+pub fn markdown(p: &Proof, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "# Offboarding evidence: {} ({})\n",
+        md(&p.tenant.name),
+        md(&p.tenant.id)
+    )?;
+    writeln!(out, "**{}**\n", md(&p.statement))?;
+    writeln!(out, "| | |\n|---|---|")?;
+    for (k, v) in facts(p) {
         writeln!(out, "| {k} | {} |", md(&v))?;
     }
     writeln!(out, "\n## Paths into the tenant\n")?;
@@ -289,23 +294,7 @@ pub fn html(p: &Proof, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(out, "<p class=\"verdict\">{}</p>", h(&p.statement))?;
     writeln!(out, "<table>")?;
-    for (k, v) in [
-        ("Tenant", format!("{} ({})", p.tenant.name, p.tenant.id)),
-        ("Status", p.tenant.status.clone()),
-        ("Estate", p.estate.clone()),
-        ("As of", format!("{} ({})", p.as_of, p.as_of_source)),
-        ("Generated", p.generated_at.clone()),
-        ("Run id", p.run_id.clone()),
-        ("driftgate", p.tool.version.to_string()),
-        ("Policy pack revision", p.policy_pack_revision.clone()),
-        (
-            "Paths",
-            format!(
-                "{} remaining, {} unknown, {} closed",
-                p.counts.remaining, p.counts.unknown, p.counts.closed
-            ),
-        ),
-    ] {
+    for (k, v) in facts(p) {
         writeln!(out, "<tr><th>{k}</th><td>{}</td></tr>", h(&v))?;
     }
     writeln!(out, "</table>\n<h2>Paths into the tenant</h2>")?;

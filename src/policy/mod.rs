@@ -246,7 +246,8 @@ impl PolicySet {
     }
 }
 
-fn collect_rego(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+/// Every `.rego` file under `dir` (or `dir` itself when it is a file), unsorted.
+pub(crate) fn collect_rego(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     if dir.is_file() {
         out.push(dir.to_path_buf());
         return;

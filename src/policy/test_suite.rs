@@ -12,7 +12,7 @@ use crate::policy::{builtin_files, Origin, PolicyFile};
 use regorus::{Engine, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Evaluation settings of one run.
@@ -106,7 +106,7 @@ pub fn gather(no_builtin: bool, dirs: &[PathBuf]) -> (Vec<PolicyFile>, Vec<TestR
             continue;
         }
         let mut found = Vec::new();
-        walk(dir, &mut found);
+        crate::policy::collect_rego(dir, &mut found);
         found.sort();
         for p in found {
             match std::fs::read_to_string(&p) {
@@ -146,24 +146,6 @@ pub fn gather(no_builtin: bool, dirs: &[PathBuf]) -> (Vec<PolicyFile>, Vec<TestR
     }
     files.extend(user);
     (files, errors)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    if dir.is_file() {
-        out.push(dir.to_path_buf());
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rego") {
-            out.push(p);
-        }
-    }
 }
 
 fn file_name(path: &str) -> String {

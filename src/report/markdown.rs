@@ -288,11 +288,7 @@ pub fn to_string(report: &Report) -> String {
         }
     ));
     let pending = super::not_yet_effective(report);
-    let warnings = report
-        .findings
-        .iter()
-        .filter(|f| f.waived.is_none() && pending.contains(f.rule.as_str()))
-        .count();
+    let warnings = super::warning_count(report, &pending);
     if warnings > 0 {
         let rules: Vec<&str> = pending.iter().copied().collect();
         doc.line("");

@@ -220,6 +220,15 @@ pub fn not_yet_effective(report: &Report) -> std::collections::BTreeSet<&str> {
         .collect()
 }
 
+/// Open (not waived) findings of the rules in `pending` ([`not_yet_effective`]): warnings.
+pub fn warning_count(report: &Report, pending: &std::collections::BTreeSet<&str>) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_none() && pending.contains(f.rule.as_str()))
+        .count()
+}
+
 impl Report {
     /// The report without its findings (cheap: everything else is small).
     fn clone_without_findings(&self) -> Report {

@@ -183,11 +183,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
         writeln!(out, "{}", table(b))?;
     }
-    let warnings = report
-        .findings
-        .iter()
-        .filter(|f| f.waived.is_none() && pending.contains(f.rule.as_str()))
-        .count();
+    let warnings = super::warning_count(report, &pending);
     if warnings > 0 {
         let rules: Vec<&str> = pending.iter().copied().collect();
         writeln!(
